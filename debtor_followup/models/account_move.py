@@ -1,0 +1,82 @@
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    """Follow-up level, exclusion and history of a customer invoice, summed up from its receivable items."""
+
+    _inherit = "account.move"
+
+    debtor_level_id = fields.Many2one(
+        comodel_name="debtor.followup.level",
+        string="Follow-up Level",
+        compute="_compute_debtor_level_id",
+        store=True,
+        index="btree_not_null",
+        help="The highest follow-up level any installment of this invoice has reached.",
+    )
+    debtor_last_action_date = fields.Date(string="Last Follow-up", compute="_compute_debtor_level_id", store=True)
+    debtor_excluded = fields.Boolean(
+        string="Excluded from Follow-up",
+        compute="_compute_debtor_excluded",
+        inverse="_inverse_debtor_excluded",
+        help="Excluded by hand: no reminder for this invoice until the flag is removed.",
+    )
+    debtor_action_count = fields.Integer(compute="_compute_debtor_action_count")
+
+    @api.depends("line_ids.debtor_level_id", "line_ids.debtor_last_action_date")
+    def _compute_debtor_level_id(self):
+        for move in self:
+            lines = move.line_ids.filtered("debtor_level_id")
+            move.debtor_level_id = max(lines.debtor_level_id, key=lambda level: level.delay_days, default=False)
+            move.debtor_last_action_date = max(filter(None, lines.mapped("debtor_last_action_date")), default=False)
+
+    @api.depends("line_ids.debtor_manual_exclusion")
+    def _compute_debtor_excluded(self):
+        for move in self:
+            receivable = move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+            move.debtor_excluded = bool(receivable) and all(receivable.mapped("debtor_manual_exclusion"))
+
+    def _inverse_debtor_excluded(self):
+        for move in self:
+            move.line_ids.filtered(
+                lambda line: line.account_type == "asset_receivable"
+            ).debtor_manual_exclusion = move.debtor_excluded
+
+    def _compute_debtor_action_count(self):
+        actions = self.env["debtor.followup.action"].search_fetch(
+            [("line_ids.move_id", "in", self.ids), ("state", "=", "done")], ["line_ids"])
+        per_move = dict.fromkeys(self.ids, 0)
+        for action in actions:
+            for move_id in set(action.line_ids.move_id.ids) & per_move.keys():
+                per_move[move_id] += 1
+        for move in self:
+            move.debtor_action_count = per_move.get(move.id, 0)
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted.line_ids._debtor_refresh_customers()
+        return posted
+
+    def button_draft(self):
+        lines = self.line_ids
+        res = super().button_draft()
+        lines._debtor_refresh_customers()
+        return res
+
+    def action_debtor_open_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_followup_action_action")
+        action["domain"] = [("line_ids.move_id", "=", self.id)]
+        return action
+
+    def _debtor_portal_pay_url(self):
+        """The address where the customer can see and pay this invoice online, when it can be paid online
+        (a payment provider is enabled); False otherwise."""
+        self.ensure_one()
+        if "payment.provider" not in self.env or self.move_type != "out_invoice" or self.state != "posted":
+            return False
+        providers = self.env["payment.provider"].sudo().search_count(
+            [("state", "in", ("enabled", "test")), ("company_id", "=", self.company_id.id)], limit=1)
+        if not providers:
+            return False
+        return self.get_base_url() + self.get_portal_url()

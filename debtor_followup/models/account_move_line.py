@@ -1,0 +1,78 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+
+from .debtor_customer import EXCLUSION_REASONS
+
+
+class AccountMoveLine(models.Model):
+    """Follow-up state of each receivable item: an invoice with a payment term in installments is followed up
+    installment by installment, each on its own due date."""
+
+    _inherit = "account.move.line"
+
+    debtor_level_id = fields.Many2one(
+        comodel_name="debtor.followup.level",
+        string="Follow-up Level",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    debtor_last_action_date = fields.Date(string="Last Follow-up", copy=False, readonly=True)
+    debtor_manual_exclusion = fields.Boolean(
+        string="Excluded from Follow-up",
+        copy=False,
+        help="Set by a credit controller: this item gets no reminder until the flag is removed.",
+    )
+    debtor_next_level_id = fields.Many2one(
+        comodel_name="debtor.followup.level", string="Next Level", compute="_compute_debtor_next",
+    )
+    debtor_next_action_date = fields.Date(string="Next Follow-up", compute="_compute_debtor_next")
+    debtor_exclusion_reason = fields.Selection(
+        selection=EXCLUSION_REASONS, string="Exclusion", compute="_compute_debtor_next",
+    )
+    debtor_overdue_days = fields.Integer(string="Days Overdue", compute="_compute_debtor_next")
+
+    @api.depends("date_maturity", "debtor_level_id", "debtor_last_action_date", "debtor_manual_exclusion",
+                 "amount_residual", "partner_id", "company_id")
+    @api.depends_context("date")
+    def _compute_debtor_next(self):
+        today = fields.Date.context_today(self)
+        Customer = self.env["debtor.customer"]
+        for line in self:
+            line.debtor_next_level_id = False
+            line.debtor_next_action_date = False
+            line.debtor_exclusion_reason = False
+            line.debtor_overdue_days = max((today - line.date_maturity).days, 0) if line.date_maturity else 0
+        receivable = self.filtered(lambda line: line.account_type == "asset_receivable" and line.partner_id
+                                   and line.id)
+        for company, lines in receivable.grouped("company_id").items():
+            state = Customer._compute_followup_state(company, lines.partner_id, today)
+            for line in lines:
+                next_level, next_date, reason = state.get(line.partner_id.id, {}).get("lines", {}).get(
+                    line.id, (None, None, None))
+                line.debtor_next_level_id = next_level
+                line.debtor_next_action_date = next_date
+                line.debtor_exclusion_reason = reason
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "debtor_manual_exclusion" in vals or "no_followup" in vals:
+            self._debtor_refresh_customers()
+        return res
+
+    def _debtor_refresh_customers(self):
+        """Refresh the debtor files of the customers of these items' receivable lines, company by company.
+
+        Bulk loaders (the demo generator) pass ``debtor_skip_refresh`` and refresh once at the end.
+        """
+        if self.env.context.get("debtor_skip_refresh"):
+            return
+        by_company = defaultdict(lambda: self.env["res.partner"])
+        for line in self:
+            if line.account_type == "asset_receivable" and line.partner_id:
+                by_company[line.company_id] |= line.partner_id
+        Customer = self.env["debtor.customer"]
+        for company, partners in by_company.items():
+            Customer._refresh(company, partners)

@@ -1,0 +1,19 @@
+from odoo import api, models
+
+
+class AccountPartialReconcile(models.Model):
+    """Keep the debtor files current when payments and credit notes are matched or unmatched."""
+
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        (partials.debit_move_id | partials.credit_move_id)._debtor_refresh_customers()
+        return partials
+
+    def unlink(self):
+        lines = self.debit_move_id | self.credit_move_id
+        res = super().unlink()
+        lines.exists()._debtor_refresh_customers()
+        return res

@@ -1,0 +1,692 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, email_normalize, split_every
+
+_logger = logging.getLogger(__name__)
+
+DEBTOR_STATUSES = [
+    ("none", "No action needed"),
+    ("overdue", "Overdue"),
+    ("action", "Needs action"),
+    ("excluded", "Excluded"),
+]
+REMINDER_MODES = [
+    ("auto", "Automatic"),
+    ("manual", "Manual"),
+]
+EXCLUSION_REASONS = [
+    ("manual", "Excluded by hand"),
+    ("customer", "Customer excluded"),
+    ("promise", "Promise to pay"),
+]
+# The figures the engine computes; written in bulk by _refresh().
+FIGURE_COLUMNS = {
+    "status": "varchar",
+    "total_due": "numeric",
+    "total_overdue": "numeric",
+    "oldest_overdue_days": "int4",
+    "next_action_date": "date",
+    "level_id": "int4",
+    "last_action_date": "date",
+    "due_level_id": "int4",
+    "status_sequence": "int4",
+}
+# Work queue order: what needs action first.
+STATUS_SEQUENCE = {"action": 0, "overdue": 1, "excluded": 2, "none": 3}
+
+
+class DebtorCustomer(models.Model):
+    """The debtor file of one customer (commercial entity) in one company.
+
+    It keeps what a credit controller decides for the customer (policy, responsible, automatic or manual
+    reminders, exclusion, postponement) and the follow-up figures of its open receivable items (status, totals,
+    current level, next action date). The figures are refreshed in bulk by the nightly run and, for the customers
+    concerned, whenever an invoice is posted or reset and whenever a payment is reconciled, so that the work queue
+    can be filtered, grouped and sorted on stored columns.
+    """
+
+    _name = "debtor.customer"
+    _description = "Debtor"
+    _order = "status_sequence, next_action_date, total_overdue desc, id"
+    _check_company_auto = True
+    _rec_names_search = ["partner_id.name", "partner_id.ref", "partner_id.vat"]
+
+    # ------------------------------------------------------------------
+    # Identity
+    # ------------------------------------------------------------------
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        domain=[("is_company", "=", True)],
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    active = fields.Boolean(default=True)
+
+    # ------------------------------------------------------------------
+    # Settings chosen by the credit controller
+    # ------------------------------------------------------------------
+    policy_id = fields.Many2one(
+        comodel_name="debtor.followup.policy",
+        string="Policy Override",
+        check_company=True,
+        help="Leave empty to follow the company's default policy.",
+    )
+    effective_policy_id = fields.Many2one(
+        comodel_name="debtor.followup.policy",
+        string="Policy",
+        compute="_compute_effective_policy_id",
+    )
+    responsible_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Follow-up Responsible",
+        index=True,
+        domain=[("share", "=", False)],
+    )
+    reminder_mode = fields.Selection(
+        selection=REMINDER_MODES,
+        default="auto",
+        required=True,
+        help="Automatic: the nightly run executes the automatic levels. Manual: every level waits for a person.",
+    )
+    excluded = fields.Boolean(string="Excluded from Follow-up")
+    exclusion_note = fields.Char(string="Exclusion Reason")
+    postponed_until = fields.Date(help="No follow-up action before this date.")
+
+    # ------------------------------------------------------------------
+    # Figures (stored, refreshed by _refresh)
+    # ------------------------------------------------------------------
+    status = fields.Selection(selection=DEBTOR_STATUSES, default="none", required=True, readonly=True, index=True)
+    status_sequence = fields.Integer(default=3, readonly=True)
+    total_due = fields.Monetary(readonly=True)
+    total_overdue = fields.Monetary(readonly=True)
+    oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", readonly=True)
+    next_action_date = fields.Date(readonly=True, index=True)
+    level_id = fields.Many2one(
+        comodel_name="debtor.followup.level",
+        string="Current Level",
+        readonly=True,
+        index="btree_not_null",
+        help="The highest level an open item of this customer has reached.",
+    )
+    due_level_id = fields.Many2one(
+        comodel_name="debtor.followup.level",
+        string="Next Level",
+        readonly=True,
+        help="The level the next action will execute.",
+    )
+    last_action_date = fields.Date(readonly=True)
+
+    # ------------------------------------------------------------------
+    # Related records
+    # ------------------------------------------------------------------
+    line_ids = fields.Many2many(
+        comodel_name="account.move.line",
+        string="Open Items",
+        compute="_compute_line_ids",
+    )
+    action_ids = fields.One2many(
+        comodel_name="debtor.followup.action",
+        compute="_compute_action_ids",
+        string="Follow-up History",
+    )
+    promise_ids = fields.One2many(
+        comodel_name="debtor.promise",
+        compute="_compute_promise_ids",
+        string="Promises to Pay",
+    )
+    open_promise_count = fields.Integer(compute="_compute_promise_ids")
+
+    _partner_company_unique = models.Constraint(
+        "UNIQUE(partner_id, company_id)",
+        "A customer has one debtor file per company.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("partner_id", "company_id")
+    def _compute_display_name(self):
+        multi_company = len(self.company_id) > 1
+        for customer in self:
+            name = customer.partner_id.display_name or ""
+            customer.display_name = f"{name} ({customer.company_id.name})" if multi_company else name
+
+    @api.depends("policy_id", "company_id")
+    def _compute_effective_policy_id(self):
+        defaults = {}
+        for customer in self:
+            if customer.company_id not in defaults:
+                defaults[customer.company_id] = self.env["debtor.followup.policy"]._get_company_default(
+                    customer.company_id)
+            customer.effective_policy_id = customer.policy_id or defaults[customer.company_id]
+
+    @api.depends("partner_id", "company_id")
+    def _compute_line_ids(self):
+        lines = self.env["account.move.line"].search_fetch(
+            self._open_lines_domain(self.company_id, self.partner_id),
+            ["partner_id", "company_id"],
+            order="date_maturity, id",
+        )
+        by_key = defaultdict(list)
+        for line in lines:
+            by_key[line.partner_id.id, line.company_id.id].append(line.id)
+        for customer in self:
+            customer.line_ids = [fields.Command.set(by_key.get((customer.partner_id.id, customer.company_id.id), []))]
+
+    @api.depends("partner_id", "company_id")
+    def _compute_action_ids(self):
+        actions = self.env["debtor.followup.action"].search_fetch(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)],
+            ["partner_id", "company_id"],
+        )
+        by_key = defaultdict(list)
+        for action in actions:
+            by_key[action.partner_id.id, action.company_id.id].append(action.id)
+        for customer in self:
+            customer.action_ids = by_key.get((customer.partner_id.id, customer.company_id.id), [])
+
+    @api.depends("partner_id", "company_id")
+    def _compute_promise_ids(self):
+        promises = self.env["debtor.promise"].search_fetch(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)],
+            ["partner_id", "company_id", "state"],
+        )
+        by_key = defaultdict(lambda: self.env["debtor.promise"])
+        for promise in promises:
+            by_key[promise.partner_id.id, promise.company_id.id] |= promise
+        for customer in self:
+            customer_promises = by_key[customer.partner_id.id, customer.company_id.id]
+            customer.promise_ids = customer_promises
+            customer.open_promise_count = len(customer_promises.filtered(lambda p: p.state == "open"))
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("partner_id"):
+                vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
+        customers = super().create(vals_list)
+        for company, company_customers in customers.grouped("company_id").items():
+            self._refresh(company, company_customers.partner_id)
+        return customers
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"policy_id", "excluded", "postponed_until", "reminder_mode"} & vals.keys():
+            for company, customers in self.grouped("company_id").items():
+                self._refresh(company, customers.partner_id)
+        return res
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_open_partner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }
+
+    def action_send_reminder(self):
+        """Open the preview of the reminder this customer is due (or the current level again)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send Reminder"),
+            "res_model": "debtor.followup.send",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_customer_id": self.id},
+        }
+
+    def action_record_promise(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Promise to Pay"),
+            "res_model": "debtor.promise.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_customer_id": self.id},
+        }
+
+    def action_log_call(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a Call"),
+            "res_model": "debtor.followup.log",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_customer_id": self.id, "default_kind": "call"},
+        }
+
+    def action_postpone(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Postpone Follow-up"),
+            "res_model": "debtor.followup.log",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_customer_id": self.id, "default_kind": "postpone"},
+        }
+
+    def action_print_statement(self):
+        return self.env.ref("debtor_followup.action_report_debtor_statement").report_action(self)
+
+    def action_exclude(self):
+        for customer in self:
+            if not customer.exclusion_note:
+                raise UserError(self.env._(
+                    "Write down why %(customer)s is excluded from follow-up before excluding it.",
+                    customer=customer.partner_id.display_name))
+        self.excluded = True
+        for customer in self:
+            customer._post_note(self.env._(
+                "Excluded from follow-up in %(company)s: %(reason)s",
+                company=customer.company_id.name, reason=customer.exclusion_note))
+
+    def action_include(self):
+        self.write({"excluded": False, "exclusion_note": False})
+        for customer in self:
+            customer._post_note(self.env._(
+                "Follow-up resumed in %(company)s.", company=customer.company_id.name))
+
+    def action_refresh(self):
+        for company, customers in self.grouped("company_id").items():
+            self._refresh(company, customers.partner_id)
+
+    def action_open_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_followup_action_action")
+        action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # The follow-up engine
+    # ------------------------------------------------------------------
+    @api.model
+    def _open_lines_domain(self, companies, partners=None):
+        """Open receivable items of ``partners`` (all partners when None) in ``companies``."""
+        domain = [
+            ("company_id", "in", companies.ids),
+            ("account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("partner_id", "!=", False),
+        ]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.ids))
+        return domain
+
+    @api.model
+    def _line_exclusions(self, company, lines):
+        """Why some of ``lines`` must not be followed up, as ``{line_id: reason}``.
+
+        Manual exclusions and open promises to pay. Disputes and payment plans add their own reasons by extending
+        this method. It must stay set-based: one query per kind of reason, whatever the number of lines.
+
+        :param company: the ``res.company`` being followed up
+        :param lines: ``account.move.line`` records, all open and receivable
+        """
+        reasons = {line.id: "manual" for line in lines if line.debtor_manual_exclusion}
+        promises = self.env["debtor.promise"].search_fetch(
+            [("company_id", "=", company.id), ("state", "=", "open"), ("line_ids", "in", lines.ids)],
+            ["line_ids"],
+        )
+        for line_id in promises.line_ids.ids:
+            reasons.setdefault(line_id, "promise")
+        return reasons
+
+    @api.model
+    def _next_level(self, levels, current_level, overdue_days):
+        """The level an item goes to next, or None.
+
+        :param levels: the policy's levels, earliest first
+        :param current_level: the level the item has reached (may belong to another policy), or an empty record
+        :param int overdue_days: days since the due date (negative before it)
+        """
+        for level in levels:
+            if current_level and level.delay_days <= current_level.delay_days:
+                continue
+            if overdue_days > 0 and level.delay_days < 0:
+                continue  # a courtesy reminder before the due date makes no sense any more
+            return level
+        return None
+
+    @api.model
+    def _next_action_date(self, line, next_level):
+        """When ``line`` goes to ``next_level``: the level's day after the due date, and never sooner after the
+        previous action than the gap between the two levels (so a late start does not fire a level a night)."""
+        date = line.date_maturity + timedelta(days=next_level.delay_days)
+        if line.debtor_level_id and line.debtor_last_action_date:
+            gap = next_level.delay_days - line.debtor_level_id.delay_days
+            date = max(date, line.debtor_last_action_date + timedelta(days=gap))
+        return date
+
+    @api.model
+    def _compute_followup_state(self, company, partners=None, today=None):
+        """Compute the follow-up state of the customers of ``company`` from their open receivable items.
+
+        Three queries whatever the number of items (items, debtor files, exclusions), then plain Python.
+
+        :param company: a ``res.company`` record
+        :param partners: commercial partners to compute (all with open items when None)
+        :param today: the date to compute for (default: today)
+        :return: ``{partner_id: state}`` where ``state`` holds the figures of ``FIGURE_COLUMNS``, ``due`` (a dict
+            level -> lines to execute now), ``lines`` (a dict line_id -> (next level, next date, exclusion reason))
+        """
+        today = today or fields.Date.context_today(self)
+        Line = self.env["account.move.line"].with_company(company)
+        lines = Line.search_fetch(
+            self._open_lines_domain(company, partners),
+            ["partner_id", "date_maturity", "amount_residual", "no_followup", "debtor_level_id",
+             "debtor_last_action_date", "debtor_manual_exclusion"],
+            order="partner_id, date_maturity, id",
+        )
+        partner_ids = set(lines.partner_id.ids) | set(partners.ids if partners is not None else [])
+        customers = self.search_fetch(
+            [("company_id", "=", company.id), ("partner_id", "in", list(partner_ids))],
+            ["partner_id", "policy_id", "excluded", "postponed_until"],
+        )
+        customer_by_partner = {customer.partner_id.id: customer for customer in customers}
+        default_policy = self.env["debtor.followup.policy"]._get_company_default(company)
+        levels_by_policy = {}
+        exclusions = self._line_exclusions(company, lines)
+
+        lines_by_partner = defaultdict(list)
+        for line in lines:
+            lines_by_partner[line.partner_id.id].append(line)
+
+        result = {}
+        for partner_id in partner_ids:
+            customer = customer_by_partner.get(partner_id)
+            policy = (customer and customer.policy_id) or default_policy
+            if policy not in levels_by_policy:
+                levels_by_policy[policy] = policy._sorted_levels() if policy else []
+            levels = levels_by_policy[policy]
+            paused = bool(customer and customer.postponed_until and customer.postponed_until > today)
+            state = {
+                "total_due": 0.0, "total_overdue": 0.0, "oldest_overdue_days": 0, "next_action_date": None,
+                "level_id": None, "last_action_date": None, "due_level_id": None,
+                "due": defaultdict(lambda: self.env["account.move.line"]), "lines": {},
+            }
+            top_level = None
+            overdue_open = overdue_followed = 0
+            for line in lines_by_partner.get(partner_id, []):
+                residual = line.amount_residual
+                state["total_due"] += residual
+                overdue_days = (today - line.date_maturity).days if line.date_maturity else 0
+                if overdue_days > 0:
+                    state["total_overdue"] += residual
+                if line.debtor_level_id and (not top_level or line.debtor_level_id.delay_days > top_level.delay_days):
+                    top_level = line.debtor_level_id
+                if line.debtor_last_action_date and (
+                        not state["last_action_date"] or line.debtor_last_action_date > state["last_action_date"]):
+                    state["last_action_date"] = line.debtor_last_action_date
+                if residual <= 0 or not line.date_maturity or line.no_followup:
+                    continue
+                if overdue_days > 0:
+                    overdue_open += 1
+                    state["oldest_overdue_days"] = max(state["oldest_overdue_days"], overdue_days)
+                reason = "customer" if customer and customer.excluded else exclusions.get(line.id)
+                next_level = None if reason else self._next_level(levels, line.debtor_level_id, overdue_days)
+                next_date = next_level and self._next_action_date(line, next_level)
+                state["lines"][line.id] = (next_level, next_date, reason)
+                if reason:
+                    continue
+                if overdue_days > 0:
+                    overdue_followed += 1
+                if not next_level:
+                    continue
+                if not state["next_action_date"] or next_date < state["next_action_date"]:
+                    state["next_action_date"] = next_date
+                if next_date <= today and not paused:
+                    state["due"][next_level] |= line
+            if paused and state["next_action_date"]:
+                state["next_action_date"] = max(state["next_action_date"], customer.postponed_until)
+            state["level_id"] = top_level.id if top_level else None
+            if state["due"]:
+                state["status"] = "action"
+                state["due_level_id"] = min(state["due"], key=lambda level: level.delay_days).id
+            elif overdue_open and not overdue_followed:
+                state["status"] = "excluded"
+            elif customer and customer.excluded:
+                state["status"] = "excluded"
+            elif overdue_open:
+                state["status"] = "overdue"
+            else:
+                state["status"] = "none"
+            state["status_sequence"] = STATUS_SEQUENCE[state["status"]]
+            result[partner_id] = state
+        return result
+
+    @api.model
+    def _refresh(self, company, partners=None, today=None):
+        """Recompute and store the figures of the debtor files of ``company``.
+
+        Creates the missing files of customers with open items. ``partners=None`` refreshes every file of the
+        company (the nightly run); otherwise only those partners' (after a posting or a reconciliation).
+
+        :return: the state computed by ``_compute_followup_state``
+        """
+        self = self.sudo()  # figures are maintained by the system, whoever's action triggers a refresh
+        if partners is not None:
+            partners = partners.commercial_partner_id
+            if not partners:
+                return {}
+        state = self._compute_followup_state(company, partners, today)
+        domain = [("company_id", "=", company.id)]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.ids))
+        existing = self.with_context(active_test=False).search_fetch(domain, ["partner_id"])
+        known = set(existing.partner_id.ids)
+        missing = [pid for pid, vals in state.items() if pid not in known and vals["total_due"]]
+        if missing:
+            # create() would refresh again: insert plainly, the figures are written just below
+            existing |= super().create([
+                {"partner_id": pid, "company_id": company.id} for pid in missing])
+        blank = {"status": "none", "total_due": 0.0, "total_overdue": 0.0, "oldest_overdue_days": 0,
+                 "next_action_date": None, "level_id": None, "last_action_date": None, "due_level_id": None,
+                 "status_sequence": STATUS_SEQUENCE["none"]}
+        rows = []
+        for customer in existing:
+            vals = state.get(customer.partner_id.id, blank)
+            rows.append([customer.id] + [vals[column] for column in FIGURE_COLUMNS])
+        self._write_figures(rows)
+        return state
+
+    def _write_figures(self, rows):
+        """Write computed figures in one UPDATE per thousand files.
+
+        :param rows: lists ``[id, *values in FIGURE_COLUMNS order]``
+        """
+        if not rows:
+            return
+        self.flush_model()
+        columns = list(FIGURE_COLUMNS)
+        # "(%s::int4, %s::varchar, ...)": built from the constant column types above, never from data
+        row_code = "(" + ", ".join(f"%s::{sql_type}" for sql_type in ["int4", *FIGURE_COLUMNS.values()]) + ")"
+        assignments = SQL(", ").join(
+            SQL("%s = v.%s", SQL.identifier(column), SQL.identifier(column)) for column in columns)
+        for chunk in split_every(1000, rows):
+            self.env.cr.execute(SQL(
+                """UPDATE debtor_customer AS c
+                      SET %(assignments)s, write_date = NOW() AT TIME ZONE 'UTC'
+                     FROM (VALUES %(values)s) AS v(id, %(names)s)
+                    WHERE c.id = v.id""",
+                assignments=assignments,
+                values=SQL(", ").join(SQL(row_code, *row) for row in chunk),
+                names=SQL(", ").join(SQL.identifier(column) for column in columns),
+            ))
+        self.invalidate_model([*columns, "write_date"])
+
+    # ------------------------------------------------------------------
+    # Executing a level
+    # ------------------------------------------------------------------
+    def _followup_recipients(self):
+        """The contacts a reminder goes to: the customer's invoicing contacts with an email, else the customer.
+
+        :raise UserError: when nobody has a valid email address
+        """
+        self.ensure_one()
+        partner = self.partner_id
+        contacts = partner.child_ids.filtered(lambda c: c.type == "invoice" and c.email) or partner
+        valid = contacts.filtered(lambda c: email_normalize(c.email))
+        if not valid:
+            raise UserError(self.env._(
+                "%(customer)s has no valid email address (%(email)s): the reminder cannot be sent.",
+                customer=partner.display_name, email=partner.email or self.env._("none")))
+        return valid
+
+    def _render_reminder(self, level, lines):
+        """Render ``level``'s email for ``lines``: ``{'subject', 'body', 'email_from'}``."""
+        self.ensure_one()
+        template = level.mail_template_id.with_company(self.company_id).with_context(
+            debtor_followup={"level_id": level.id, "line_ids": lines.ids})
+        return {
+            field: template._render_field(source, self.partner_id.ids, compute_lang=True)[self.partner_id.id] or None
+            for field, source in (("subject", "subject"), ("body", "body_html"), ("email_from", "email_from"))
+        }
+
+    def _statement_attachment(self):
+        """Render the customer statement as a PDF attachment (linked to the partner)."""
+        self.ensure_one()
+        content, _kind = self.env["ir.actions.report"].with_company(self.company_id)._render_qweb_pdf(
+            "debtor_followup.action_report_debtor_statement", self.ids)
+        return self.env["ir.attachment"].sudo().create({
+            "name": self.env._("Statement - %(customer)s.pdf", customer=self.partner_id.display_name),
+            "raw": content,
+            "mimetype": "application/pdf",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+        })
+
+    def _invoice_attachments(self, moves):
+        """The PDF of each invoice, the one Odoo keeps when there is one, rendered otherwise."""
+        attachments = self.env["ir.attachment"]
+        for move in moves.filtered(lambda m: m.is_invoice()):
+            if move.invoice_pdf_report_id:
+                attachments |= move.invoice_pdf_report_id
+                continue
+            content, _kind = self.env["ir.actions.report"].with_company(move.company_id)._render_qweb_pdf(
+                "account.account_invoices", move.ids)
+            attachments |= self.env["ir.attachment"].sudo().create({
+                "name": f"{(move.name or 'invoice').replace('/', '_')}.pdf",
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": "account.move",
+                "res_id": move.id,
+            })
+        return attachments
+
+    def _execute_level(self, level, lines, run=None, manual=False, send_email=None):
+        """Execute ``level`` for ``lines`` of this customer: mail, letter, activity, chatter, history.
+
+        Raises on failure (no email address, template error...) without having advanced anything; the caller
+        rolls back to its savepoint and logs the error.
+
+        :param level: the ``debtor.followup.level`` to execute
+        :param lines: open receivable ``account.move.line`` of this customer in this company
+        :param run: the ``debtor.followup.run`` executing it (None for a person's action)
+        :param bool manual: executed by a person
+        :param send_email: override the level's email setting (None: as the level says)
+        :return: the ``debtor.followup.action`` created
+        """
+        self.ensure_one()
+        if not lines:
+            raise UserError(self.env._("There is nothing to remind %(customer)s of.",
+                                       customer=self.partner_id.display_name))
+        today = fields.Date.context_today(self)
+        send_email = level.send_email if send_email is None else send_email
+        action = self.env["debtor.followup.action"].sudo().create({
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "level_id": level.id,
+            "run_id": run.id if run else False,
+            "date": today,
+            "manual": manual,
+            "user_id": self.env.user.id,
+            "line_ids": [fields.Command.set(lines.ids)],
+            "amount_due": sum(lines.mapped("amount_residual")),
+        })
+        # The reminder, its attachments and the activity belong in the customer's chatter, which Odoo only opens to
+        # users who may edit contacts: credit controllers may not, so these writes run as superuser (the author of
+        # the message stays the acting user).
+        partner = self.partner_id.sudo().with_context(mail_notify_force_send=False)
+        done = []
+        if send_email:
+            recipients = self._followup_recipients()
+            rendered = self._render_reminder(level, lines)
+            attachments = self.env["ir.attachment"]
+            if level.attach_statement:
+                attachments |= self._statement_attachment()
+            if level.attach_invoices:
+                attachments |= self._invoice_attachments(lines.move_id)
+            message = partner.message_post(
+                body=rendered["body"],
+                subject=rendered["subject"],
+                email_from=rendered["email_from"],
+                partner_ids=recipients.ids,
+                attachment_ids=attachments.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+            action.write({"mail_message_id": message.id, "mail_template_id": level.mail_template_id.id,
+                          "email_sent": True, "recipient_ids": [fields.Command.set(recipients.ids)]})
+            done.append(self.env._("email to %(to)s", to=", ".join(recipients.mapped("email"))))
+        if level.print_letter:
+            action.letter_attachment_id = action._render_letter()
+            done.append(self.env._("letter ready to print"))
+        if level.create_activity:
+            user = level._activity_user(self)
+            activity = partner.activity_schedule(
+                activity_type_id=level.activity_type_id.id,
+                summary=level.activity_summary or level.name,
+                note=level.activity_note,
+                user_id=user.id,
+                date_deadline=today + timedelta(days=level.activity_deadline_days),
+            )
+            action.activity_id = activity
+            done.append(self.env._("activity for %(user)s", user=user.name))
+        if not send_email:
+            partner.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>") % (
+                    self.env._("Follow-up level %(level)s reached (%(done)s).", level=level.name,
+                               done=", ".join(done) or self.env._("no automatic action")),
+                    Markup("").join(Markup("<li>%s</li>") % label for label in action._item_labels()),
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+        action.state = "done"
+        lines.sudo().write({"debtor_level_id": level.id, "debtor_last_action_date": today})
+        if self.postponed_until and self.postponed_until <= today:
+            self.sudo().postponed_until = False
+        return action
+
+    def _post_note(self, body):
+        """Post an internal note in the customer's chatter (as superuser, see ``_execute_level``)."""
+        self.ensure_one()
+        self.partner_id.sudo().message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")

@@ -1,0 +1,92 @@
+from odoo import api, fields, models
+
+ACTION_STATES = [
+    ("draft", "In Progress"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+
+
+class DebtorFollowupAction(models.Model):
+    """One follow-up level executed for one customer: the history behind every reminder.
+
+    The nightly run creates one per customer and level it acts on (several overdue items reminded in one message),
+    a person one per manual send. A failed attempt is kept with its error so the run log can show it. The unique
+    index on automatic actions is the last guard against two runs reminding the same customer of the same level
+    on the same day.
+    """
+
+    _name = "debtor.followup.action"
+    _description = "Follow-up Action"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", required=True, index=True,
+                                 ondelete="cascade")
+    company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    level_id = fields.Many2one(comodel_name="debtor.followup.level", required=True, index=True, ondelete="restrict")
+    policy_id = fields.Many2one(related="level_id.policy_id", store=True)
+    run_id = fields.Many2one(comodel_name="debtor.followup.run", index="btree_not_null", ondelete="cascade")
+    date = fields.Date(required=True, default=fields.Date.context_today, index=True)
+    user_id = fields.Many2one(comodel_name="res.users", string="By", default=lambda self: self.env.user)
+    manual = fields.Boolean(help="Executed by a person rather than by the nightly run.")
+    state = fields.Selection(selection=ACTION_STATES, default="draft", required=True)
+    error = fields.Text()
+    line_ids = fields.Many2many(
+        comodel_name="account.move.line",
+        relation="debtor_followup_action_line_rel",
+        column1="action_id",
+        column2="line_id",
+        string="Items",
+    )
+    move_ids = fields.Many2many(comodel_name="account.move", string="Invoices", compute="_compute_move_ids")
+    amount_due = fields.Monetary(string="Amount Reminded")
+    email_sent = fields.Boolean()
+    recipient_ids = fields.Many2many(comodel_name="res.partner", relation="debtor_followup_action_recipient_rel",
+                                     string="Recipients")
+    mail_template_id = fields.Many2one(comodel_name="mail.template", ondelete="set null")
+    mail_message_id = fields.Many2one(comodel_name="mail.message", ondelete="set null")
+    letter_attachment_id = fields.Many2one(comodel_name="ir.attachment", string="Letter", ondelete="set null")
+    activity_id = fields.Many2one(comodel_name="mail.activity", ondelete="set null")
+
+    _once_per_day = models.UniqueIndex(
+        "(partner_id, company_id, level_id, date) WHERE (state = 'done' AND manual IS NOT TRUE)",
+        "This customer was already reminded of this level today.",
+    )
+
+    @api.depends("line_ids")
+    def _compute_move_ids(self):
+        for action in self:
+            action.move_ids = action.line_ids.move_id
+
+    @api.depends("partner_id", "level_id", "date")
+    def _compute_display_name(self):
+        for action in self:
+            action.display_name = f"{action.partner_id.display_name} - {action.level_id.name} ({action.date})"
+
+    def _item_labels(self):
+        """One short label per reminded item, for chatter notes."""
+        self.ensure_one()
+        return [
+            self.env._("%(move)s due %(date)s: %(amount)s", move=line.move_id.name, date=line.date_maturity,
+                       amount=line.currency_id.format(line.amount_residual_currency))
+            for line in self.line_ids
+        ]
+
+    def _render_letter(self):
+        """Render this action's reminder letter as a PDF attachment kept on the action."""
+        self.ensure_one()
+        content, _kind = self.env["ir.actions.report"].with_company(self.company_id)._render_qweb_pdf(
+            "debtor_followup.action_report_debtor_letter", self.ids)
+        return self.env["ir.attachment"].sudo().create({
+            "name": self.env._("Reminder %(level)s - %(customer)s.pdf", level=self.level_id.name,
+                               customer=self.partner_id.display_name),
+            "raw": content,
+            "mimetype": "application/pdf",
+            "res_model": self._name,
+            "res_id": self.id,
+        })
+
+    def action_print_letter(self):
+        return self.env.ref("debtor_followup.action_report_debtor_letter").report_action(self)

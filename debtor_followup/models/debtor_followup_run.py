@@ -1,0 +1,207 @@
+import logging
+import time
+import traceback
+
+from markupsafe import Markup
+
+from odoo import api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import split_every
+
+_logger = logging.getLogger(__name__)
+
+RUN_STATES = [
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+BATCH_SIZE = 100
+
+
+class DebtorFollowupRun(models.Model):
+    """The log of one nightly follow-up run for one company.
+
+    A run settles promises, refreshes every debtor file of the company, then executes the automatic levels due,
+    customer by customer in batches committed one at a time. A run interrupted (time limit, crash) stays
+    ``running`` and the next call of the cron the same day resumes it: what a committed batch did is recorded on
+    the items (level, date of last action), so nothing is sent twice.
+    """
+
+    _name = "debtor.followup.run"
+    _description = "Follow-up Run"
+    _order = "id desc"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
+    run_date = fields.Date(required=True, index=True, help="The day the follow-up was run for.")
+    date_start = fields.Datetime(string="Started", default=fields.Datetime.now, readonly=True)
+    date_end = fields.Datetime(string="Ended", readonly=True)
+    state = fields.Selection(selection=RUN_STATES, default="running", required=True, readonly=True)
+    trigger = fields.Selection(selection=[("cron", "Scheduled"), ("manual", "By hand")], default="cron",
+                               required=True, readonly=True)
+    user_id = fields.Many2one(comodel_name="res.users", string="Started By", default=lambda self: self.env.user,
+                              readonly=True)
+    action_ids = fields.One2many(comodel_name="debtor.followup.action", inverse_name="run_id", readonly=True)
+    customer_count = fields.Integer(string="Customers Due", readonly=True,
+                                    help="Customers with an automatic level due when the run selected them.")
+    kept_promise_count = fields.Integer(string="Promises Kept", readonly=True)
+    broken_promise_count = fields.Integer(string="Promises Broken", readonly=True)
+    done_count = fields.Integer(string="Actions Done", compute="_compute_counts")
+    failed_count = fields.Integer(string="Errors", compute="_compute_counts")
+    email_count = fields.Integer(string="Emails Queued", compute="_compute_counts")
+    letter_count = fields.Integer(string="Letters", compute="_compute_counts")
+    activity_count = fields.Integer(string="Activities", compute="_compute_counts")
+    summary = fields.Html(compute="_compute_counts", sanitize=False)
+    log = fields.Text(readonly=True)
+
+    @api.depends("company_id", "run_date")
+    def _compute_display_name(self):
+        for run in self:
+            run.display_name = self.env._("Follow-up %(date)s - %(company)s", date=run.run_date,
+                                          company=run.company_id.name)
+
+    @api.depends("action_ids.state")
+    def _compute_counts(self):
+        groups = self.env["debtor.followup.action"]._read_group(
+            [("run_id", "in", self.ids)],
+            ["run_id", "level_id", "state"],
+            ["__count", "letter_attachment_id:count", "activity_id:count"],
+        )
+        per_run = {run: [] for run in self}
+        for run, level, state, count, letters, activities in groups:
+            per_run[run].append((level, state, count, letters, activities))
+        email_counts = dict(self.env["debtor.followup.action"]._read_group(
+            [("run_id", "in", self.ids), ("email_sent", "=", True)], ["run_id"], ["__count"]))
+        for run in self:
+            rows = per_run.get(run, [])
+            run.done_count = sum(r[2] for r in rows if r[1] == "done")
+            run.failed_count = sum(r[2] for r in rows if r[1] == "failed")
+            run.email_count = email_counts.get(run, 0)
+            run.letter_count = sum(r[3] for r in rows if r[1] == "done")
+            run.activity_count = sum(r[4] for r in rows if r[1] == "done")
+            table = Markup("").join(
+                Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>") % (
+                    level.name, dict(self.env["debtor.followup.action"]._fields["state"].selection)[state], count)
+                for level, state, count, _l, _a in sorted(rows, key=lambda r: (r[0].delay_days, r[1])))
+            run.summary = Markup(
+                "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th><th class='text-end'>%s</th></tr>"
+                "</thead><tbody>%s</tbody></table>") % (
+                self.env._("Level"), self.env._("Result"), self.env._("Customers"), table) if rows else False
+
+    # ------------------------------------------------------------------
+    # The nightly run
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_run_followup(self, batch_size=BATCH_SIZE):
+        """Called from the nightly cron: run the follow-up of every company that has a follow-up policy."""
+        today = fields.Date.context_today(self)
+        companies = self.env["debtor.followup.policy"].search([("active", "=", True)]).company_id
+        for company in companies:
+            run = self._get_or_start_run(company, today, trigger="cron")
+            if not run._execute(batch_size=batch_size):
+                return  # out of time: the cron calls us again as soon as it can and the run resumes
+
+    @api.model
+    def _get_or_start_run(self, company, today, trigger="manual"):
+        """The run of ``company`` for ``today`` still going on (interrupted), or a new one."""
+        run = self.search([("company_id", "=", company.id), ("run_date", "=", today), ("state", "=", "running")],
+                          limit=1)
+        return run or self.create({"company_id": company.id, "run_date": today, "trigger": trigger})
+
+    def _commit_batch(self, processed, remaining):
+        """Commit the batch just done (and report the cron's progress).
+
+        Committing is safe here: every customer's actions and the levels they advanced are written in the same
+        transaction, so a crash after a commit loses nothing done and a crash before it undoes the whole batch,
+        mails included (they are queued rows, not sent). Tests run in one transaction that must not be committed.
+
+        :return: the seconds left before the cron worker's time limit (infinite outside a cron)
+        """
+        if modules.module.current_test:
+            return float("inf")
+        return self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
+
+    def _execute(self, batch_size=BATCH_SIZE, today=None):
+        """Execute this run: settle promises, refresh debtor files, execute the automatic levels due.
+
+        :return: True when the run is finished, False when it stopped for lack of time (it stays ``running``)
+        """
+        self.ensure_one()
+        company = self.company_id
+        today = today or self.run_date
+        Customer = self.env["debtor.customer"].with_company(company)
+        kept, broken = self.env["debtor.promise"]._check_open_promises(company, today)
+        state = Customer._refresh(company, today=today)
+        customers = Customer.search_fetch(
+            [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
+            ["partner_id"],
+        )
+        todo = []
+        for customer in customers:
+            due = {level: lines for level, lines in state[customer.partner_id.id]["due"].items()
+                   if level.auto_execute}
+            if due:
+                todo.append((customer, due))
+        self.write({
+            # a resumed run keeps the count of its first selection
+            "customer_count": self.customer_count or len(todo),
+            "kept_promise_count": self.kept_promise_count + len(kept),
+            "broken_promise_count": self.broken_promise_count + len(broken),
+        })
+        remaining = len(todo)
+        for batch in split_every(batch_size, todo):
+            for customer, due in batch:
+                self._execute_customer(customer, due)
+            Customer._refresh(company, self.env["res.partner"].browse([c.partner_id.id for c, _due in batch]),
+                              today=today)
+            remaining -= len(batch)
+            if not self._commit_batch(len(batch), remaining) and remaining:
+                _logger.info("Follow-up run %s out of time, %s customers left", self.id, remaining)
+                return False
+        self.write({"state": "done", "date_end": fields.Datetime.now()})
+        self._commit_batch(0, 0)
+        return True
+
+    def _execute_customer(self, customer, due):
+        """Execute the levels ``due`` for one customer, isolated: a failure is logged and the run goes on."""
+        for level, lines in sorted(due.items(), key=lambda item: item[0].delay_days):
+            started = time.monotonic()
+            try:
+                with self.env.cr.savepoint():
+                    customer._execute_level(level, lines, run=self)
+            except Exception as error:
+                # a warning, not an error: the failure is expected data trouble, logged on the run and the customer
+                _logger.warning("Follow-up of %s (level %s) failed: %s", customer.partner_id.display_name,
+                                level.name, error, exc_info=not isinstance(error, UserError))
+                message = str(error) or traceback.format_exc()
+                self.env["debtor.followup.action"].sudo().create({
+                    "partner_id": customer.partner_id.id,
+                    "company_id": customer.company_id.id,
+                    "level_id": level.id,
+                    "run_id": self.id,
+                    "state": "failed",
+                    "error": message,
+                    "line_ids": [fields.Command.set(lines.ids)],
+                    "amount_due": sum(lines.mapped("amount_residual")),
+                })
+                customer._post_note(self.env._(
+                    "The nightly follow-up could not execute level %(level)s: %(error)s",
+                    level=level.name, error=message))
+            else:
+                _logger.debug("Follow-up of %s at %s in %.3fs", customer.partner_id.id, level.name,
+                              time.monotonic() - started)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    @api.model
+    def action_run_now(self):
+        """Run today's follow-up of the current company now (the same as the nightly run)."""
+        run = self._get_or_start_run(self.env.company, fields.Date.context_today(self), trigger="manual")
+        run._execute()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": run.id,
+            "view_mode": "form",
+        }

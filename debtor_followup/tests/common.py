@@ -1,0 +1,87 @@
+from datetime import date
+
+from odoo import Command, fields
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tests import new_test_user
+
+
+class DebtorFollowupCommon(AccountTestInvoicingCommon):
+    """Invoices with known due dates, the company's standard policy and a user per role."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.email = "credit@company.example.com"
+        cls.policy = cls.env["debtor.followup.policy"]._get_company_default(cls.company)
+        levels = cls.policy._sorted_levels()
+        cls.level_courtesy, cls.level_1, cls.level_2, cls.level_final, cls.level_handover = levels
+        cls.customer = cls.env["res.partner"].create({
+            "name": "Slow Payer Ltd", "is_company": True, "email": "ap@slowpayer.example.com"})
+        cls.customer_b = cls.env["res.partner"].create({
+            "name": "Late Corp", "is_company": True, "email": "billing@latecorp.example.com"})
+        cls.controller = new_test_user(
+            cls.env, login="debtor_controller", name="Connie Controller", email="connie@example.com",
+            groups="debtor_followup.group_debtor_controller", company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)])
+        cls.manager = new_test_user(
+            cls.env, login="debtor_manager", name="Manny Manager", email="manny@example.com",
+            groups="debtor_followup.group_debtor_manager", company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)])
+        cls.invoicing_user = new_test_user(
+            cls.env, login="debtor_invoicing", name="Ivy Invoicing", email="ivy@example.com",
+            groups="account.group_account_invoice", company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)])
+
+    @classmethod
+    def _invoice(cls, partner, amount, invoice_date, due_date=None, currency=None, payment_term=None,
+                 move_type="out_invoice", company=None):
+        """A posted customer invoice of ``amount`` (no tax) due on ``due_date``."""
+        company = company or cls.company
+        vals = {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "currency_id": (currency or company.currency_id).id,
+            "invoice_line_ids": [Command.create({"name": "Services", "quantity": 1, "price_unit": amount,
+                                                 "tax_ids": []})],
+        }
+        if payment_term:
+            vals["invoice_payment_term_id"] = payment_term.id
+        elif due_date:
+            vals["invoice_date_due"] = due_date
+        move = cls.env["account.move"].with_company(company).create(vals)
+        move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoice, amount, pay_date):
+        """Register a customer payment of ``amount`` on ``invoice``."""
+        return cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids,
+        ).create({"amount": amount, "payment_date": pay_date})._create_payments()
+
+    @staticmethod
+    def _receivable(moves):
+        """The receivable items (installments) of ``moves``, earliest due first."""
+        return moves.line_ids.filtered(lambda line: line.account_type == "asset_receivable").sorted("date_maturity")
+
+    def _debtor(self, partner, company=None):
+        return self.env["debtor.customer"].search(
+            [("partner_id", "=", partner.id), ("company_id", "=", (company or self.company).id)])
+
+    def _run(self, company=None, today=None):
+        """Execute the follow-up run of ``company`` for ``today`` (frozen by the caller)."""
+        Run = self.env["debtor.followup.run"]
+        run = Run._get_or_start_run(company or self.company, today or fields.Date.today(), trigger="cron")
+        run._execute()
+        return run
+
+    def _mails(self, action):
+        """The queued emails of a follow-up action to its recipients (followers of the customer may get copies)."""
+        return self.env["mail.mail"].search([("mail_message_id", "=", action.mail_message_id.id),
+                                             ("recipient_ids", "in", action.recipient_ids.ids)])
+
+    @staticmethod
+    def d(text):
+        return date.fromisoformat(text)

@@ -1,0 +1,102 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class DebtorFollowupSend(models.TransientModel):
+    """Preview a customer's reminder, then send it, print it or both, outside the nightly run."""
+
+    _name = "debtor.followup.send"
+    _description = "Send a Follow-up Reminder"
+
+    customer_id = fields.Many2one(comodel_name="debtor.customer", required=True, ondelete="cascade")
+    partner_id = fields.Many2one(related="customer_id.partner_id", string="Customer Contact")
+    company_id = fields.Many2one(related="customer_id.company_id")
+    level_id = fields.Many2one(
+        comodel_name="debtor.followup.level",
+        required=True,
+        domain="[('policy_id', '=', policy_id)]",
+        compute="_compute_level_id", store=True, readonly=False, precompute=True,
+    )
+    policy_id = fields.Many2one(related="customer_id.effective_policy_id")
+    line_ids = fields.Many2many(
+        comodel_name="account.move.line",
+        string="Items",
+        compute="_compute_line_ids", store=True, readonly=False, precompute=True,
+        domain="[('id', 'in', available_line_ids)]",
+    )
+    available_line_ids = fields.Many2many(comodel_name="account.move.line", related="customer_id.line_ids")
+    send_email = fields.Boolean(compute="_compute_send_email", store=True, readonly=False)
+    recipients = fields.Char(compute="_compute_preview")
+    subject = fields.Char(compute="_compute_preview")
+    body = fields.Html(compute="_compute_preview", sanitize=False)
+    preview_error = fields.Char(compute="_compute_preview")
+
+    @api.depends("customer_id")
+    def _compute_level_id(self):
+        for wizard in self:
+            customer = wizard.customer_id
+            wizard.level_id = (customer.due_level_id or customer.level_id
+                               or (customer.effective_policy_id and customer.effective_policy_id._sorted_levels()[:1]))
+
+    @api.depends("customer_id", "level_id")
+    def _compute_line_ids(self):
+        for wizard in self:
+            customer = wizard.customer_id
+            if not customer:
+                wizard.line_ids = False
+                continue
+            state = customer._compute_followup_state(customer.company_id, customer.partner_id)
+            partner_state = state.get(customer.partner_id.id, {})
+            due = partner_state.get("due", {}).get(wizard.level_id)
+            if not due:
+                # everything overdue that is followed up (not excluded)
+                followed = [line_id for line_id, (_lvl, _date, reason) in partner_state.get("lines", {}).items()
+                            if not reason]
+                due = customer.line_ids.filtered(
+                    lambda line: line.id in followed and line.date_maturity
+                    and line.date_maturity < fields.Date.context_today(self))
+            wizard.line_ids = due
+
+    @api.depends("level_id")
+    def _compute_send_email(self):
+        for wizard in self:
+            wizard.send_email = wizard.level_id.send_email
+
+    @api.depends("customer_id", "level_id", "line_ids", "send_email")
+    def _compute_preview(self):
+        for wizard in self:
+            wizard.recipients = wizard.subject = wizard.body = wizard.preview_error = False
+            if not (wizard.customer_id and wizard.level_id and wizard.send_email):
+                continue
+            if not wizard.level_id.mail_template_id:
+                wizard.preview_error = self.env._("Level %(level)s has no email template.",
+                                                  level=wizard.level_id.name)
+                continue
+            try:
+                recipients = wizard.customer_id._followup_recipients()
+                rendered = wizard.customer_id._render_reminder(wizard.level_id, wizard.line_ids._origin)
+            except UserError as error:
+                wizard.preview_error = str(error)
+                continue
+            wizard.recipients = ", ".join(recipients.mapped("email_formatted"))
+            wizard.subject = rendered["subject"]
+            wizard.body = rendered["body"]
+
+    def _execute(self):
+        self.ensure_one()
+        if not self.line_ids:
+            raise UserError(self.env._("Choose the items to remind the customer of."))
+        action = self.customer_id._execute_level(
+            self.level_id, self.line_ids._origin, manual=True, send_email=self.send_email)
+        self.customer_id.action_refresh()
+        return action
+
+    def action_send(self):
+        """Execute the level now (email as chosen, letter and activity as the level says)."""
+        self._execute()
+        return {"type": "ir.actions.act_window_close"}
+
+    def action_send_and_print(self):
+        """Execute the level now and print its letter."""
+        action = self._execute()
+        return self.env.ref("debtor_followup.action_report_debtor_letter").report_action(action)

@@ -1,0 +1,160 @@
+"""Benchmark of the nightly follow-up run (prints figures; it asserts nothing).
+
+Builds once a database with the demo generator (default 10,000 customers and 100,000 invoices), then measures in one
+transaction that is rolled back at the end, so every call measures the same data:
+
+* one plain SQL aggregate over the open receivable lines (the floor any follow-up must read);
+* the follow-up run of the company: wall time, SQL queries, peak memory (RSS growth), and the time spent rendering
+  the reminder emails, with the emails queued (not delivered).
+
+Usage (through the dev script, which passes the Odoo path and config):
+    ./dev bench [--customers N] [--invoices N] [--db NAME] [--rebuild] [--with-pdf]
+"""
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--odoo-path", required=True)
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--db", default="debtor_bench")
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--invoices", type=int, default=100_000)
+    parser.add_argument("--chunk", type=int, default=5_000, help="invoices generated per committed chunk")
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark database")
+    parser.add_argument("--with-pdf", action="store_true",
+                        help="keep the levels' statement, invoice and letter PDFs (slow: one wkhtmltopdf call each)")
+    return parser.parse_args()
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def db_exists(name):
+    out = subprocess.run(["psql", "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip() == "1"
+
+
+def build(args, odoo):
+    """Install the addon and generate the data, committing chunk by chunk."""
+    if args.rebuild and db_exists(args.db):
+        subprocess.run(["dropdb", args.db], check=True)
+    if not db_exists(args.db):
+        print(f"installing debtor_followup in {args.db}", flush=True)
+        subprocess.run([sys.executable, f"{args.odoo_path}/odoo-bin", "-c", args.conf, "-d", args.db,
+                        "-i", "debtor_followup", "--without-demo=all", "--stop-after-init", "--log-level=warn"],
+                       check=True)
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        done = int(env["ir.config_parameter"].get_param("debtor_bench.invoices", 0))
+        if done >= args.invoices:
+            return registry
+        print(f"generating {args.customers} customers and {args.invoices} invoices ({done} done)", flush=True)
+        chunks = max(1, args.invoices // args.chunk)
+        per_chunk_customers = max(1, args.customers // chunks)
+        started = time.monotonic()
+        for index in range(done // args.chunk, chunks):
+            env["debtor.demo.generator"].generate(
+                customers=per_chunk_customers, invoices=args.chunk, seed=1000 + index)
+            env["ir.config_parameter"].set_param("debtor_bench.invoices", (index + 1) * args.chunk)
+            cr.commit()
+            env.invalidate_all()
+            print(f"  {(index + 1) * args.chunk} invoices in {time.monotonic() - started:.0f}s", flush=True)
+    return registry
+
+
+def measure(args, odoo, registry):
+    from odoo.tools import SQL
+
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company = env.company
+        Run = env["debtor.followup.run"]
+        Customer = env["debtor.customer"]
+        run_class = type(Run)
+        customer_class = type(Customer)
+        # keep the measured transaction open: it is rolled back below
+        run_class._commit_batch = lambda self, processed, remaining: float("inf")
+        if not args.with_pdf:
+            env["debtor.followup.level"].search([]).write(
+                {"attach_statement": False, "attach_invoices": False, "print_letter": False})
+        render_time = [0.0]
+        original_render = customer_class._render_reminder
+
+        def timed_render(self, level, lines):
+            started = time.monotonic()
+            try:
+                return original_render(self, level, lines)
+            finally:
+                render_time[0] += time.monotonic() - started
+
+        customer_class._render_reminder = timed_render
+        env.flush_all()
+
+        open_lines = env["account.move.line"].search_count(Customer._open_lines_domain(company))
+        started = time.monotonic()
+        cr.execute(SQL("""
+            SELECT partner_id, SUM(amount_residual), MIN(date_maturity), COUNT(*)
+              FROM account_move_line
+             WHERE company_id = %s AND account_type = 'asset_receivable' AND parent_state = 'posted'
+               AND NOT reconciled
+          GROUP BY partner_id""", company.id))
+        partners = len(cr.fetchall())
+        baseline = time.monotonic() - started
+
+        queries_before = cr.sql_log_count
+        rss_before = rss_mb()
+        started = time.monotonic()
+        run = Run._get_or_start_run(company, odoo.fields.Date.context_today(Run), trigger="manual")
+        run._execute()
+        env.flush_all()
+        wall = time.monotonic() - started
+        queries = cr.sql_log_count - queries_before
+        rss_growth = rss_mb() - rss_before
+        mails = env["mail.mail"].search_count([("state", "=", "outgoing")])
+        batches = -(-run.customer_count // 100)
+
+        print()
+        print(f"database                    {args.db}")
+        print(f"open receivable lines       {open_lines}")
+        print(f"customers with open items   {partners}")
+        print(f"SQL aggregate (baseline)    {baseline * 1000:.1f} ms")
+        print(f"run: customers due          {run.customer_count}")
+        print(f"run: actions done / failed  {run.done_count} / {run.failed_count}")
+        print(f"run: emails queued          {mails}")
+        print(f"run: batches of 100         {batches}")
+        print(f"run: wall time              {wall:.2f} s")
+        print(f"run: mail rendering         {render_time[0]:.2f} s")
+        print(f"run: SQL queries            {queries}  ({queries / max(batches, 1):.0f} per batch, "
+              f"{queries / max(run.customer_count, 1):.1f} per customer due, "
+              f"{queries / max(open_lines, 1):.3f} per open line)")
+        print(f"run: peak memory growth     {rss_growth:.0f} MB (process peak {rss_mb():.0f} MB)")
+        budget = 10 * baseline + render_time[0]
+        print(f"target: wall <= 10 x baseline + rendering = {budget:.2f} s -> "
+              f"{'met' if wall <= budget else 'NOT met'} ({wall / budget:.1f} x the budget)")
+        cr.rollback()
+
+
+def main():
+    args = parse_args()
+    sys.path.insert(0, args.odoo_path)
+    # odoo is importable only once its path is known
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(["-c", args.conf, "--log-level=warn"])
+    odoo.modules.module.initialize_sys_path()
+    registry = build(args, odoo)
+    measure(args, odoo, registry)
+
+
+if __name__ == "__main__":
+    main()
