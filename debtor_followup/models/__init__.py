@@ -1,14 +1,15 @@
-from . import (
-    account_move,
-    account_move_line,
-    account_partial_reconcile,
-    debtor_customer,
-    debtor_demo_generator,
-    debtor_followup_action,
-    debtor_followup_level,
-    debtor_followup_policy,
-    debtor_followup_run,
-    debtor_promise,
-    res_company,
-    res_partner,
-)
+from . import account_move
+from . import account_move_line
+from . import account_partial_reconcile
+from . import debtor_customer
+from . import debtor_demo_generator
+from . import debtor_dispute
+from . import debtor_dispute_reason
+from . import debtor_followup_action
+from . import debtor_followup_level
+from . import debtor_followup_policy
+from . import debtor_followup_run
+from . import debtor_promise
+from . import res_company
+from . import res_config_settings
+from . import res_partner

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 
 
 class AccountMove(models.Model):
@@ -22,6 +24,13 @@ class AccountMove(models.Model):
         help="Excluded by hand: no reminder for this invoice until the flag is removed.",
     )
     debtor_action_count = fields.Integer(compute="_compute_debtor_action_count")
+    debtor_dispute_ids = fields.One2many(comodel_name="debtor.dispute", inverse_name="move_id", string="Disputes")
+    debtor_dispute_count = fields.Integer(compute="_compute_debtor_dispute_state")
+    debtor_dispute_state = fields.Selection(
+        selection=[("open", "In dispute"), ("investigation", "Dispute under investigation")],
+        string="Dispute",
+        compute="_compute_debtor_dispute_state",
+    )
 
     @api.depends("line_ids.debtor_level_id", "line_ids.debtor_last_action_date")
     def _compute_debtor_level_id(self):
@@ -52,6 +61,14 @@ class AccountMove(models.Model):
         for move in self:
             move.debtor_action_count = per_move.get(move.id, 0)
 
+    @api.depends("debtor_dispute_ids.state")
+    def _compute_debtor_dispute_state(self):
+        for move in self:
+            disputes = move.debtor_dispute_ids
+            move.debtor_dispute_count = len(disputes)
+            current = disputes.filtered(lambda d: d.state in ("open", "investigation"))[:1]
+            move.debtor_dispute_state = current.state if current else False
+
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         posted.line_ids._debtor_refresh_customers()
@@ -67,6 +84,25 @@ class AccountMove(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_followup_action_action")
         action["domain"] = [("line_ids.move_id", "=", self.id)]
+        return action
+
+    def action_debtor_raise_dispute(self):
+        """Open a new dispute on this invoice (in a dialog)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Raise Dispute"),
+            "res_model": "debtor.dispute",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id},
+        }
+
+    def action_debtor_open_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_dispute_action")
+        action["domain"] = [("move_id", "=", self.id)]
+        action["context"] = {"default_move_id": self.id}
         return action
 
     def _debtor_portal_pay_url(self):

@@ -1,6 +1,8 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 
 from .debtor_customer import EXCLUSION_REASONS
 
@@ -24,6 +26,12 @@ class AccountMoveLine(models.Model):
         string="Excluded from Follow-up",
         copy=False,
         help="Set by a credit controller: this item gets no reminder until the flag is removed.",
+    )
+    debtor_resume_date = fields.Date(
+        string="Follow-up Resumes On",
+        copy=False,
+        readonly=True,
+        help="Set when a dispute is rejected: the next level is due on this date at the latest.",
     )
     debtor_next_level_id = fields.Many2one(
         comodel_name="debtor.followup.level", string="Next Level", compute="_compute_debtor_next",

@@ -4,9 +4,13 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize, split_every
+from odoo.tools import SQL
+from odoo.tools import email_normalize
+from odoo.tools import split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -24,6 +28,7 @@ EXCLUSION_REASONS = [
     ("manual", "Excluded by hand"),
     ("customer", "Customer excluded"),
     ("promise", "Promise to pay"),
+    ("dispute", "In dispute"),
 ]
 # The figures the engine computes; written in bulk by _refresh().
 FIGURE_COLUMNS = {
@@ -150,6 +155,8 @@ class DebtorCustomer(models.Model):
         string="Promises to Pay",
     )
     open_promise_count = fields.Integer(compute="_compute_promise_ids")
+    dispute_count = fields.Integer(string="Open Disputes", compute="_compute_disputes")
+    disputed_amount = fields.Monetary(string="Amount in Dispute", compute="_compute_disputes")
 
     _partner_company_unique = models.Constraint(
         "UNIQUE(partner_id, company_id)",
@@ -213,6 +220,19 @@ class DebtorCustomer(models.Model):
             customer_promises = by_key[customer.partner_id.id, customer.company_id.id]
             customer.promise_ids = customer_promises
             customer.open_promise_count = len(customer_promises.filtered(lambda p: p.state == "open"))
+
+    @api.depends("partner_id", "company_id")
+    def _compute_disputes(self):
+        groups = self.env["debtor.dispute"]._read_group(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids),
+             ("state", "in", ("open", "investigation"))],
+            ["partner_id", "company_id"],
+            ["__count", "disputed_amount_company:sum"],
+        )
+        figures = {(partner.id, company.id): (count, amount) for partner, company, count, amount in groups}
+        for customer in self:
+            customer.dispute_count, customer.disputed_amount = figures.get(
+                (customer.partner_id.id, customer.company_id.id), (0, 0.0))
 
     # ------------------------------------------------------------------
     # CRUD
@@ -316,6 +336,12 @@ class DebtorCustomer(models.Model):
         for company, customers in self.grouped("company_id").items():
             self._refresh(company, customers.partner_id)
 
+    def action_open_disputes(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_dispute_action")
+        action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
+        return action
+
     def action_open_history(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_followup_action_action")
@@ -343,13 +369,22 @@ class DebtorCustomer(models.Model):
     def _line_exclusions(self, company, lines):
         """Why some of ``lines`` must not be followed up, as ``{line_id: reason}``.
 
-        Manual exclusions and open promises to pay. Disputes and payment plans add their own reasons by extending
-        this method. It must stay set-based: one query per kind of reason, whatever the number of lines.
+        Manual exclusions, open disputes and open promises to pay; payment plans add their own reason by
+        extending this method. It must stay set-based: one query per kind of reason, whatever the number of lines.
 
         :param company: the ``res.company`` being followed up
         :param lines: ``account.move.line`` records, all open and receivable
         """
         reasons = {line.id: "manual" for line in lines if line.debtor_manual_exclusion}
+        disputes = self.env["debtor.dispute"].search_fetch(
+            [("company_id", "=", company.id), ("state", "in", ("open", "investigation")),
+             ("move_id", "in", lines.move_id.ids)],
+            ["move_id"],
+        )
+        disputed_moves = set(disputes.move_id.ids)
+        for line in lines:
+            if line.move_id.id in disputed_moves:
+                reasons.setdefault(line.id, "dispute")
         promises = self.env["debtor.promise"].search_fetch(
             [("company_id", "=", company.id), ("state", "=", "open"), ("line_ids", "in", lines.ids)],
             ["line_ids"],
@@ -382,6 +417,8 @@ class DebtorCustomer(models.Model):
         if line.debtor_level_id and line.debtor_last_action_date:
             gap = next_level.delay_days - line.debtor_level_id.delay_days
             date = max(date, line.debtor_last_action_date + timedelta(days=gap))
+        if line.debtor_resume_date:
+            date = min(date, line.debtor_resume_date)  # a rejected dispute: the next level at once
         return date
 
     @api.model
@@ -400,8 +437,8 @@ class DebtorCustomer(models.Model):
         Line = self.env["account.move.line"].with_company(company)
         lines = Line.search_fetch(
             self._open_lines_domain(company, partners),
-            ["partner_id", "date_maturity", "amount_residual", "no_followup", "debtor_level_id",
-             "debtor_last_action_date", "debtor_manual_exclusion"],
+            ["partner_id", "move_id", "date_maturity", "amount_residual", "no_followup", "debtor_level_id",
+             "debtor_last_action_date", "debtor_manual_exclusion", "debtor_resume_date"],
             order="partner_id, date_maturity, id",
         )
         partner_ids = set(lines.partner_id.ids) | set(partners.ids if partners is not None else [])
@@ -681,7 +718,8 @@ class DebtorCustomer(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         action.state = "done"
-        lines.sudo().write({"debtor_level_id": level.id, "debtor_last_action_date": today})
+        lines.sudo().write({"debtor_level_id": level.id, "debtor_last_action_date": today,
+                            "debtor_resume_date": False})
         if self.postponed_until and self.postponed_until <= today:
             self.sudo().postponed_until = False
         return action

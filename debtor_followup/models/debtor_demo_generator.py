@@ -2,7 +2,9 @@ import logging
 import random
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.tools import split_every
 
 _logger = logging.getLogger(__name__)
@@ -184,3 +186,20 @@ class DebtorDemoGenerator(models.AbstractModel):
         if second:
             self.with_company(second).generate(company=second, customers=12, invoices=60, seed=2,
                                                foreign_currency="USD")
+        self._demo_disputes(main)
+
+    @api.model
+    def _demo_disputes(self, company):
+        """Two disputes on the oldest unpaid invoices of ``company``: one open, one under investigation."""
+        invoices = self.env["account.move"].search([
+            ("company_id", "=", company.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+            ("payment_state", "=", "not_paid")], order="invoice_date_due, id", limit=2)
+        reasons = [self.env.ref("debtor_followup.dispute_reason_damaged"),
+                   self.env.ref("debtor_followup.dispute_reason_price")]
+        disputes = self.env["debtor.dispute"].with_company(company).create([{
+            "move_id": invoice.id,
+            "reason_id": reason.id,
+            "description": self.env._("The customer reported this by phone."),
+        } for invoice, reason in zip(invoices, reasons, strict=False)])
+        disputes[1:].action_investigate()
+        return disputes

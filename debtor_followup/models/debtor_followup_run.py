@@ -4,7 +4,9 @@ import traceback
 
 from markupsafe import Markup
 
-from odoo import api, fields, models, modules
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
@@ -46,6 +48,7 @@ class DebtorFollowupRun(models.Model):
                                     help="Customers with an automatic level due when the run selected them.")
     kept_promise_count = fields.Integer(string="Promises Kept", readonly=True)
     broken_promise_count = fields.Integer(string="Promises Broken", readonly=True)
+    sla_reminder_count = fields.Integer(string="Dispute SLA Reminders", readonly=True)
     done_count = fields.Integer(string="Actions Done", compute="_compute_counts")
     failed_count = fields.Integer(string="Errors", compute="_compute_counts")
     email_count = fields.Integer(string="Emails Queued", compute="_compute_counts")
@@ -109,15 +112,16 @@ class DebtorFollowupRun(models.Model):
         return run or self.create({"company_id": company.id, "run_date": today, "trigger": trigger})
 
     def _commit_batch(self, processed, remaining):
-        """Commit the batch just done (and report the cron's progress).
+        """Commit the batch just done and report the cron's progress, when running as the cron job.
 
         Committing is safe here: every customer's actions and the levels they advanced are written in the same
         transaction, so a crash after a commit loses nothing done and a crash before it undoes the whole batch,
-        mails included (they are queued rows, not sent). Tests run in one transaction that must not be committed.
+        mails included (they are queued rows, not sent). Outside the cron job (a manager's "Run Now", demo data,
+        tests) nothing is committed: the caller's transaction stays whole.
 
-        :return: the seconds left before the cron worker's time limit (infinite outside a cron)
+        :return: the seconds left before the cron worker's time limit (infinite outside the cron)
         """
-        if modules.module.current_test:
+        if not self.env.context.get("ir_cron_progress_id"):
             return float("inf")
         return self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
 
@@ -131,6 +135,7 @@ class DebtorFollowupRun(models.Model):
         today = today or self.run_date
         Customer = self.env["debtor.customer"].with_company(company)
         kept, broken = self.env["debtor.promise"]._check_open_promises(company, today)
+        sla_reminded = self.env["debtor.dispute"]._remind_sla_overdue(company)
         state = Customer._refresh(company, today=today)
         customers = Customer.search_fetch(
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
@@ -147,6 +152,7 @@ class DebtorFollowupRun(models.Model):
             "customer_count": self.customer_count or len(todo),
             "kept_promise_count": self.kept_promise_count + len(kept),
             "broken_promise_count": self.broken_promise_count + len(broken),
+            "sla_reminder_count": self.sla_reminder_count + len(sla_reminded),
         })
         remaining = len(todo)
         for batch in split_every(batch_size, todo):

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
@@ -47,8 +49,6 @@ class DebtorPromise(models.Model):
     user_id = fields.Many2one(comodel_name="res.users", string="Recorded By", default=lambda self: self.env.user)
     note = fields.Text()
 
-    _amount_positive = models.Constraint("CHECK(amount > 0)", "A promised amount must be positive.")
-
     @api.depends("line_ids.amount_residual", "residual_at_promise")
     def _compute_amount_paid(self):
         for promise in self:
@@ -57,6 +57,8 @@ class DebtorPromise(models.Model):
     @api.constrains("amount", "residual_at_promise")
     def _check_amount(self):
         for promise in self:
+            if promise.currency_id.compare_amounts(promise.amount, 0.0) <= 0:
+                raise ValidationError(self.env._("A promised amount must be positive."))
             if promise.currency_id.compare_amounts(promise.amount, promise.residual_at_promise) > 0:
                 raise ValidationError(self.env._(
                     "%(customer)s cannot promise %(amount)s: the covered items only owe %(open)s.",
@@ -75,6 +77,11 @@ class DebtorPromise(models.Model):
                 or line.account_type != "asset_receivable"
                 or line.reconciled
             )
+            disputed = self.env["debtor.dispute"].search_count([
+                ("move_id", "in", promise.line_ids.move_id.ids), ("state", "in", ("open", "investigation"))])
+            if disputed and promise.state == "open":
+                raise ValidationError(self.env._(
+                    "An invoice in dispute cannot be covered by a promise to pay: resolve the dispute first."))
             if wrong:
                 raise ValidationError(self.env._(
                     "A promise of %(customer)s can only cover its own open receivable items in %(company)s; "

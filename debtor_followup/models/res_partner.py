@@ -1,6 +1,9 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 
-from .debtor_customer import DEBTOR_STATUSES, REMINDER_MODES
+from .debtor_customer import DEBTOR_STATUSES
+from .debtor_customer import REMINDER_MODES
 
 
 class ResPartner(models.Model):
@@ -34,6 +37,9 @@ class ResPartner(models.Model):
                                             compute="_compute_debtor_customer_id")
     debtor_reminder_mode = fields.Selection(selection=REMINDER_MODES, string="Reminders",
                                             compute="_compute_debtor_customer_id")
+    debtor_dispute_count = fields.Integer(string="Open Disputes", compute="_compute_debtor_customer_id")
+    debtor_disputed_amount = fields.Monetary(string="Amount in Dispute", compute="_compute_debtor_customer_id",
+                                             currency_field="debtor_currency_id")
 
     @api.depends(
         "commercial_partner_id.debtor_customer_ids.status",
@@ -66,6 +72,8 @@ class ResPartner(models.Model):
             partner.debtor_level_id = customer.level_id
             partner.debtor_responsible_id = customer.responsible_id
             partner.debtor_reminder_mode = customer.reminder_mode or "auto"
+            partner.debtor_dispute_count = customer.dispute_count
+            partner.debtor_disputed_amount = customer.disputed_amount
 
     def _debtor_followup_values(self):
         """What a reminder template shows besides the customer itself.

@@ -1,1 +1,3 @@
-from . import debtor_followup_log, debtor_followup_send, debtor_promise_wizard
+from . import debtor_followup_log
+from . import debtor_followup_send
+from . import debtor_promise_wizard
