@@ -9,6 +9,8 @@ from . import debtor_followup_action
 from . import debtor_followup_level
 from . import debtor_followup_policy
 from . import debtor_followup_run
+from . import debtor_payment_plan
+from . import debtor_payment_plan_line
 from . import debtor_promise
 from . import res_company
 from . import res_config_settings

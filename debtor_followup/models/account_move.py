@@ -26,6 +26,9 @@ class AccountMove(models.Model):
     debtor_action_count = fields.Integer(compute="_compute_debtor_action_count")
     debtor_dispute_ids = fields.One2many(comodel_name="debtor.dispute", inverse_name="move_id", string="Disputes")
     debtor_dispute_count = fields.Integer(compute="_compute_debtor_dispute_state")
+    debtor_plan_ids = fields.Many2many(comodel_name="debtor.payment.plan", relation="debtor_payment_plan_move_rel",
+                                       column1="move_id", column2="plan_id", string="Payment Plans", readonly=True)
+    debtor_plan_count = fields.Integer(compute="_compute_debtor_plan_count")
     debtor_dispute_state = fields.Selection(
         selection=[("open", "In dispute"), ("investigation", "Dispute under investigation")],
         string="Dispute",
@@ -68,6 +71,18 @@ class AccountMove(models.Model):
             move.debtor_dispute_count = len(disputes)
             current = disputes.filtered(lambda d: d.state in ("open", "investigation"))[:1]
             move.debtor_dispute_state = current.state if current else False
+
+    @api.depends("debtor_plan_ids")
+    def _compute_debtor_plan_count(self):
+        for move in self:
+            move.debtor_plan_count = len(move.debtor_plan_ids)
+
+    def action_debtor_open_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_payment_plan_action")
+        action["domain"] = [("move_ids", "in", self.ids)]
+        action["context"] = {}
+        return action
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -84,3 +84,11 @@ class AccountMoveLine(models.Model):
         Customer = self.env["debtor.customer"]
         for company, partners in by_company.items():
             Customer._refresh(company, partners)
+
+    def _debtor_update_plans(self):
+        """Re-allocate the payments of the payment plans covering these items' invoices (one search for all)."""
+        if self.env.context.get("debtor_skip_refresh"):
+            return
+        plans = self.env["debtor.payment.plan"].sudo().search([
+            ("move_ids", "in", self.move_id.ids), ("state", "in", ("active", "completed", "broken"))])
+        plans._allocate_payments()

@@ -10,11 +10,15 @@ class AccountPartialReconcile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partials = super().create(vals_list)
-        (partials.debit_move_id | partials.credit_move_id)._debtor_refresh_customers()
+        lines = partials.debit_move_id | partials.credit_move_id
+        lines._debtor_update_plans()
+        lines._debtor_refresh_customers()
         return partials
 
     def unlink(self):
         lines = self.debit_move_id | self.credit_move_id
         res = super().unlink()
-        lines.exists()._debtor_refresh_customers()
+        lines = lines.exists()
+        lines._debtor_update_plans()
+        lines._debtor_refresh_customers()
         return res

@@ -29,6 +29,7 @@ EXCLUSION_REASONS = [
     ("customer", "Customer excluded"),
     ("promise", "Promise to pay"),
     ("dispute", "In dispute"),
+    ("plan", "Payment plan"),
 ]
 # The figures the engine computes; written in bulk by _refresh().
 FIGURE_COLUMNS = {
@@ -155,6 +156,7 @@ class DebtorCustomer(models.Model):
         string="Promises to Pay",
     )
     open_promise_count = fields.Integer(compute="_compute_promise_ids")
+    plan_count = fields.Integer(string="Payment Plans", compute="_compute_plan_count")
     dispute_count = fields.Integer(string="Open Disputes", compute="_compute_disputes")
     disputed_amount = fields.Monetary(string="Amount in Dispute", compute="_compute_disputes")
 
@@ -220,6 +222,15 @@ class DebtorCustomer(models.Model):
             customer_promises = by_key[customer.partner_id.id, customer.company_id.id]
             customer.promise_ids = customer_promises
             customer.open_promise_count = len(customer_promises.filtered(lambda p: p.state == "open"))
+
+    @api.depends("partner_id", "company_id")
+    def _compute_plan_count(self):
+        counts = {(partner.id, company.id): count for partner, company, count in self.env[
+            "debtor.payment.plan"]._read_group(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)],
+            ["partner_id", "company_id"], ["__count"])}
+        for customer in self:
+            customer.plan_count = counts.get((customer.partner_id.id, customer.company_id.id), 0)
 
     @api.depends("partner_id", "company_id")
     def _compute_disputes(self):
@@ -336,6 +347,19 @@ class DebtorCustomer(models.Model):
         for company, customers in self.grouped("company_id").items():
             self._refresh(company, customers.partner_id)
 
+    def action_propose_plan(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_payment_plan_wizard_action")
+        action["context"] = {"active_model": self._name, "active_id": self.id}
+        return action
+
+    def action_open_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_payment_plan_action")
+        action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
+        action["context"] = {}
+        return action
+
     def action_open_disputes(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_dispute_action")
@@ -369,8 +393,8 @@ class DebtorCustomer(models.Model):
     def _line_exclusions(self, company, lines):
         """Why some of ``lines`` must not be followed up, as ``{line_id: reason}``.
 
-        Manual exclusions, open disputes and open promises to pay; payment plans add their own reason by
-        extending this method. It must stay set-based: one query per kind of reason, whatever the number of lines.
+        Manual exclusions, open disputes, active payment plans and open promises to pay. It must stay
+        set-based: one query per kind of reason, whatever the number of lines.
 
         :param company: the ``res.company`` being followed up
         :param lines: ``account.move.line`` records, all open and receivable
@@ -382,9 +406,16 @@ class DebtorCustomer(models.Model):
             ["move_id"],
         )
         disputed_moves = set(disputes.move_id.ids)
+        plans = self.env["debtor.payment.plan"].search_fetch(
+            [("company_id", "=", company.id), ("state", "=", "active"), ("move_ids", "in", lines.move_id.ids)],
+            ["move_ids"],
+        )
+        planned_moves = set(plans.move_ids.ids)
         for line in lines:
             if line.move_id.id in disputed_moves:
                 reasons.setdefault(line.id, "dispute")
+            elif line.move_id.id in planned_moves:
+                reasons.setdefault(line.id, "plan")
         promises = self.env["debtor.promise"].search_fetch(
             [("company_id", "=", company.id), ("state", "=", "open"), ("line_ids", "in", lines.ids)],
             ["line_ids"],

@@ -186,7 +186,28 @@ class DebtorDemoGenerator(models.AbstractModel):
         if second:
             self.with_company(second).generate(company=second, customers=12, invoices=60, seed=2,
                                                foreign_currency="USD")
-        self._demo_disputes(main)
+        disputes = self._demo_disputes(main)
+        self._demo_plan(main, exclude=disputes.move_id)
+
+    @api.model
+    def _demo_plan(self, company, exclude):
+        """An active three-month payment plan over the unpaid invoices of one customer of ``company``."""
+        invoices = self.env["account.move"].search([
+            ("company_id", "=", company.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+            ("payment_state", "=", "not_paid"), ("id", "not in", exclude.ids),
+            ("currency_id", "=", company.currency_id.id)], order="invoice_date_due, id")
+        if not invoices:
+            return self.env["debtor.payment.plan"]
+        partner = invoices[0].commercial_partner_id
+        plan = self.env["debtor.payment.plan"].with_company(company).create({
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "move_ids": [fields.Command.set(invoices.filtered(lambda m: m.commercial_partner_id == partner).ids)],
+            "installment_count": 3,
+        })
+        plan.approved_by_id = self.env.user
+        plan.action_activate()
+        return plan
 
     @api.model
     def _demo_disputes(self, company):

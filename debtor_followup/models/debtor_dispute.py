@@ -229,8 +229,9 @@ class DebtorDispute(models.Model):
         self.write({"state": "resolved", "resolution": "rejected", "date_resolved": today})
         for dispute in self:
             template = self.env.ref("debtor_followup.mail_template_dispute_rejected")
-            dispute.with_context(mail_notify_force_send=False).message_post_with_source(
-                template, subtype_xmlid="mail.mt_comment", partner_ids=dispute.partner_id.ids)
+            dispute.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment",
+                partner_ids=dispute.partner_id.ids, force_send=False)
             if dispute.company_id.debtor_dispute_rejection_resume == "next":
                 receivable = dispute.move_id.line_ids.filtered(
                     lambda line: line.account_type == "asset_receivable" and not line.reconciled)

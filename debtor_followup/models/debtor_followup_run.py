@@ -49,6 +49,9 @@ class DebtorFollowupRun(models.Model):
     kept_promise_count = fields.Integer(string="Promises Kept", readonly=True)
     broken_promise_count = fields.Integer(string="Promises Broken", readonly=True)
     sla_reminder_count = fields.Integer(string="Dispute SLA Reminders", readonly=True)
+    plan_reminder_count = fields.Integer(string="Installment Reminders", readonly=True)
+    plan_completed_count = fields.Integer(string="Plans Completed", readonly=True)
+    plan_broken_count = fields.Integer(string="Plans Broken", readonly=True)
     done_count = fields.Integer(string="Actions Done", compute="_compute_counts")
     failed_count = fields.Integer(string="Errors", compute="_compute_counts")
     email_count = fields.Integer(string="Emails Queued", compute="_compute_counts")
@@ -136,6 +139,7 @@ class DebtorFollowupRun(models.Model):
         Customer = self.env["debtor.customer"].with_company(company)
         kept, broken = self.env["debtor.promise"]._check_open_promises(company, today)
         sla_reminded = self.env["debtor.dispute"]._remind_sla_overdue(company)
+        plans = self.env["debtor.payment.plan"]._cron_update_plans(company, today)
         state = Customer._refresh(company, today=today)
         customers = Customer.search_fetch(
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
@@ -153,6 +157,9 @@ class DebtorFollowupRun(models.Model):
             "kept_promise_count": self.kept_promise_count + len(kept),
             "broken_promise_count": self.broken_promise_count + len(broken),
             "sla_reminder_count": self.sla_reminder_count + len(sla_reminded),
+            "plan_reminder_count": self.plan_reminder_count + plans["reminders"],
+            "plan_completed_count": self.plan_completed_count + len(plans["completed"]),
+            "plan_broken_count": self.plan_broken_count + len(plans["broken"]),
         })
         remaining = len(todo)
         for batch in split_every(batch_size, todo):

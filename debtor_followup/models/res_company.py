@@ -19,6 +19,27 @@ class ResCompany(models.Model):
         help="Where the follow-up of an invoice resumes once its dispute is rejected.",
     )
 
+    debtor_plan_approval_amount = fields.Monetary(
+        string="Plan Approval Amount",
+        currency_field="currency_id",
+        default=5000.0,
+        help="Payment plans above this total (company currency) need a Credit Manager's approval. 0: no limit.",
+    )
+    debtor_plan_approval_installments = fields.Integer(
+        string="Plan Approval Installments",
+        default=6,
+        help="Payment plans with more installments than this need a Credit Manager's approval. 0: no limit.",
+    )
+    debtor_plan_reminder_days_before = fields.Integer(
+        string="Installment Reminder Before (days)", default=3,
+        help="Remind the customer this many days before an installment falls due. 0: no reminder.")
+    debtor_plan_reminder_days_after = fields.Integer(
+        string="Installment Reminder After (days)", default=3,
+        help="Remind the customer this many days after a missed installment. 0: no reminder.")
+    debtor_plan_grace_days = fields.Integer(
+        string="Plan Grace Period (days)", default=10,
+        help="A plan breaks when an installment is still unpaid this many days after its due date.")
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)

@@ -9,3 +9,12 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.debtor_dispute_approval_amount", readonly=False, currency_field="currency_id")
     debtor_dispute_rejection_resume = fields.Selection(
         related="company_id.debtor_dispute_rejection_resume", readonly=False)
+    debtor_plan_approval_amount = fields.Monetary(
+        related="company_id.debtor_plan_approval_amount", readonly=False, currency_field="currency_id")
+    debtor_plan_approval_installments = fields.Integer(
+        related="company_id.debtor_plan_approval_installments", readonly=False)
+    debtor_plan_reminder_days_before = fields.Integer(
+        related="company_id.debtor_plan_reminder_days_before", readonly=False)
+    debtor_plan_reminder_days_after = fields.Integer(
+        related="company_id.debtor_plan_reminder_days_after", readonly=False)
+    debtor_plan_grace_days = fields.Integer(related="company_id.debtor_plan_grace_days", readonly=False)
