@@ -1,6 +1,7 @@
 from . import test_demo_generator
 from . import test_dispute
 from . import test_followup_run
+from . import test_identifiers_and_report
 from . import test_manual_actions
 from . import test_payment_plan
 from . import test_policy
