@@ -6,12 +6,14 @@ from . import debtor_demo_generator
 from . import debtor_dispute
 from . import debtor_dispute_reason
 from . import debtor_followup_action
+from . import debtor_followup_fee
 from . import debtor_followup_level
 from . import debtor_followup_policy
 from . import debtor_followup_run
 from . import debtor_payment_plan
 from . import debtor_payment_plan_line
 from . import debtor_promise
+from . import debtor_reference_rate
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -2,6 +2,8 @@ from odoo import api
 from odoo import fields
 from odoo import models
 
+from .debtor_customer import LATE_PAYMENT_RULES
+
 
 class AccountMove(models.Model):
     """Follow-up level, exclusion and history of a customer invoice, summed up from its receivable items."""
@@ -29,6 +31,13 @@ class AccountMove(models.Model):
     debtor_plan_ids = fields.Many2many(comodel_name="debtor.payment.plan", relation="debtor_payment_plan_move_rel",
                                        column1="move_id", column2="plan_id", string="Payment Plans", readonly=True)
     debtor_plan_count = fields.Integer(compute="_compute_debtor_plan_count")
+    debtor_owed_rule = fields.Selection(selection=LATE_PAYMENT_RULES, string="Late-Payment Rules Applied",
+                                        compute="_compute_debtor_owed")
+    debtor_owed_interest = fields.Monetary(string="Interest to Date", compute="_compute_debtor_owed")
+    debtor_owed_costs = fields.Monetary(string="Collection Costs", compute="_compute_debtor_owed")
+    debtor_owed_total = fields.Monetary(string="Total Owed", compute="_compute_debtor_owed",
+                                        help="What the customer owes today: open amount, interest and costs.")
+    debtor_owed_note = fields.Char(compute="_compute_debtor_owed")
     debtor_dispute_state = fields.Selection(
         selection=[("open", "In dispute"), ("investigation", "Dispute under investigation")],
         string="Dispute",
@@ -71,6 +80,23 @@ class AccountMove(models.Model):
             move.debtor_dispute_count = len(disputes)
             current = disputes.filtered(lambda d: d.state in ("open", "investigation"))[:1]
             move.debtor_dispute_state = current.state if current else False
+
+    @api.depends("amount_residual", "invoice_date_due", "partner_id")
+    @api.depends_context("date")
+    def _compute_debtor_owed(self):
+        today = fields.Date.context_today(self)
+        lines = self.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+            and line.amount_residual > 0 and line.date_maturity and line.date_maturity < today
+            and line.move_id.state == "posted")
+        figures = self.env["debtor.customer"]._late_payment_figures(lines, today) if lines else {}
+        for move in self:
+            mine = [figures[line.id] for line in lines if line.move_id == move]
+            move.debtor_owed_rule = mine[0]["rule"] if mine else False
+            move.debtor_owed_interest = sum(f["interest"] for f in mine)
+            move.debtor_owed_costs = sum(f["costs"] for f in mine)
+            move.debtor_owed_total = move.amount_residual + move.debtor_owed_interest + move.debtor_owed_costs
+            move.debtor_owed_note = "; ".join({f["note"] for f in mine if f["note"]}) or False
 
     @api.depends("debtor_plan_ids")
     def _compute_debtor_plan_count(self):

@@ -12,6 +12,8 @@ from odoo.tools import SQL
 from odoo.tools import email_normalize
 from odoo.tools import split_every
 
+from ..tools import late_payment
+
 _logger = logging.getLogger(__name__)
 
 DEBTOR_STATUSES = [
@@ -30,6 +32,13 @@ EXCLUSION_REASONS = [
     ("promise", "Promise to pay"),
     ("dispute", "In dispute"),
     ("plan", "Payment plan"),
+]
+LATE_PAYMENT_RULES = [
+    ("none", "None"),
+    ("eu", "EU Directive 2011/7/EU"),
+    ("nl", "Netherlands (art. 6:119a BW, WIK)"),
+    ("uk", "United Kingdom (Late Payment Act 1998)"),
+    ("de", "Germany (§ 288 BGB)"),
 ]
 # The figures the engine computes; written in bulk by _refresh().
 FIGURE_COLUMNS = {
@@ -112,6 +121,13 @@ class DebtorCustomer(models.Model):
     excluded = fields.Boolean(string="Excluded from Follow-up")
     exclusion_note = fields.Char(string="Exclusion Reason")
     postponed_until = fields.Date(help="No follow-up action before this date.")
+    late_payment_rule = fields.Selection(
+        selection=LATE_PAYMENT_RULES,
+        string="Late-Payment Rules",
+        help="Statutory interest and costs to apply to this customer. Empty: the policy's, else the company's.",
+    )
+    effective_late_payment_rule = fields.Selection(
+        selection=LATE_PAYMENT_RULES, string="Late-Payment Rules Applied", compute="_compute_owed")
 
     # ------------------------------------------------------------------
     # Figures (stored, refreshed by _refresh)
@@ -156,6 +172,11 @@ class DebtorCustomer(models.Model):
         string="Promises to Pay",
     )
     open_promise_count = fields.Integer(compute="_compute_promise_ids")
+    owed_interest = fields.Monetary(string="Interest to Date", compute="_compute_owed",
+                                    help="Statutory interest on the overdue items up to today (company currency).")
+    owed_costs = fields.Monetary(string="Collection Costs", compute="_compute_owed")
+    owed_total = fields.Monetary(string="Total Owed", compute="_compute_owed",
+                                 help="Open items plus interest to date and collection costs.")
     plan_count = fields.Integer(string="Payment Plans", compute="_compute_plan_count")
     dispute_count = fields.Integer(string="Open Disputes", compute="_compute_disputes")
     disputed_amount = fields.Monetary(string="Amount in Dispute", compute="_compute_disputes")
@@ -222,6 +243,22 @@ class DebtorCustomer(models.Model):
             customer_promises = by_key[customer.partner_id.id, customer.company_id.id]
             customer.promise_ids = customer_promises
             customer.open_promise_count = len(customer_promises.filtered(lambda p: p.state == "open"))
+
+    @api.depends("partner_id", "company_id", "late_payment_rule", "policy_id", "total_due")
+    @api.depends_context("date")
+    def _compute_owed(self):
+        today = fields.Date.context_today(self)
+        for company, customers in self.grouped("company_id").items():
+            lines = self.env["account.move.line"].search(
+                self._open_lines_domain(company, customers.partner_id)
+                + [("date_maturity", "<", today), ("amount_residual", ">", 0)])
+            figures = self._late_payment_figures(lines, today)
+            for customer in customers:
+                customer.effective_late_payment_rule = customer._late_payment_rule()
+                mine = [figures[line.id] for line in lines if line.partner_id == customer.partner_id]
+                customer.owed_interest = sum(f["interest_company"] for f in mine)
+                customer.owed_costs = sum(f["costs_company"] for f in mine)
+                customer.owed_total = customer.total_due + customer.owed_interest + customer.owed_costs
 
     @api.depends("partner_id", "company_id")
     def _compute_plan_count(self):
@@ -610,6 +647,140 @@ class DebtorCustomer(models.Model):
         self.invalidate_model([*columns, "write_date"])
 
     # ------------------------------------------------------------------
+    # Statutory interest and costs
+    # ------------------------------------------------------------------
+    def _late_payment_rule(self):
+        """The rule set that applies: the customer's, else its policy's, else its company's."""
+        self.ensure_one()
+        return (self.late_payment_rule or self.effective_policy_id.late_payment_rule
+                or self.company_id.debtor_late_payment_rule or "none")
+
+    @api.model
+    def _late_payment_figures(self, lines, on_date):
+        """Statutory interest to ``on_date`` and collection costs of overdue receivable ``lines``.
+
+        Each line is an installment or invoice owed on its own (costs are charged per invoice, on its first
+        overdue line). Amounts are computed in the line's currency; fixed sums are converted from the rule
+        set's currency. A regime that does not cover the debtor (consumers under EU and UK rules) gives zero.
+
+        :param lines: overdue open receivable ``account.move.line`` records
+        :param on_date: the date interest runs to (included)
+        :return: ``{line_id: {"rule", "interest", "costs", "interest_company", "costs_company", "note"}}``
+        """
+        result = {}
+        customers = {}
+        tables = {}
+        costs_charged = set()
+        for line in lines.sorted(lambda line: (line.date_maturity or line.date, line.id)):
+            key = (line.partner_id.id, line.company_id.id)
+            if key not in customers:
+                customers[key] = self.search([("partner_id", "=", line.partner_id.id),
+                                              ("company_id", "=", line.company_id.id)], limit=1)
+            customer = customers[key]
+            code = customer._late_payment_rule() if customer else (line.company_id.debtor_late_payment_rule
+                                                                    or "none")
+            figures = {"rule": code, "interest": 0.0, "costs": 0.0, "interest_company": 0.0,
+                       "costs_company": 0.0, "note": ""}
+            result[line.id] = figures
+            if code == "none" or not line.date_maturity or line.date_maturity >= on_date:
+                continue
+            rule = late_payment.get_rule(code)
+            consumer = not line.partner_id.is_company
+            if consumer and rule.consumer_margin is None:
+                figures["note"] = self.env._("%(rule)s covers business debtors only.", rule=rule.name)
+                continue
+            rate_type = "nl_statutory" if (code == "nl" and consumer) else rule.rate_type
+            if rate_type not in tables:
+                tables[rate_type] = self.env["debtor.reference.rate"]._rate_table(rate_type)
+            principal = abs(line.amount_residual_currency)
+            try:
+                interest = late_payment.compute_interest(
+                    rule, principal, line.date_maturity, on_date, tables[rate_type], consumer=consumer).total
+            except ValueError as error:
+                figures["note"] = str(error)  # typically no rate known that early: shown, not guessed
+                interest = 0
+            costs = 0.0
+            if line.move_id.id not in costs_charged:
+                costs_charged.add(line.move_id.id)
+                reminder = customer and customer.last_action_date
+                compensation = late_payment.fixed_compensation(
+                    rule, abs(line.move_id.amount_residual), consumer=consumer,
+                    reminder_date=reminder or None, on_date=on_date, due_date=line.date_maturity,
+                    vat_rate=line.company_id.debtor_wik_vat_rate or None if code == "nl" else None)
+                rule_currency = self.env["res.currency"].with_context(active_test=False).search(
+                    [("name", "=", compensation.currency)], limit=1)
+                costs = rule_currency._convert(float(compensation.total), line.currency_id, line.company_id,
+                                               on_date) if rule_currency else float(compensation.total)
+            figures["interest"] = line.currency_id.round(float(interest))
+            figures["costs"] = line.currency_id.round(costs)
+            ratio = (line.amount_residual / line.amount_residual_currency) if line.amount_residual_currency else 1.0
+            figures["interest_company"] = line.company_currency_id.round(figures["interest"] * ratio)
+            figures["costs_company"] = line.company_currency_id.round(figures["costs"] * ratio)
+        return result
+
+    def _report_date(self):
+        """The date a statement is printed for (the user's today)."""
+        return fields.Date.context_today(self)
+
+    def _statement_owed(self, lines, on_date):
+        """Interest and costs for the statement, when the customer's rules charge any (else False)."""
+        self.ensure_one()
+        if self._late_payment_rule() == "none":
+            return False
+        overdue = lines.filtered(lambda line: line.amount_residual > 0 and line.date_maturity
+                                 and line.date_maturity < on_date)
+        return self._late_payment_figures(overdue, on_date)
+
+    def _create_fee_invoice(self, level, lines):
+        """Invoice the interest and costs of ``lines``' invoices at ``level``, once per invoice and level.
+
+        :return: the posted fee invoice, or an empty recordset when there is nothing (left) to charge
+        """
+        self.ensure_one()
+        product = self.company_id.debtor_fee_product_id
+        if not product:
+            raise UserError(self.env._(
+                "Level %(level)s creates fee invoices: choose the fee product in the settings of %(company)s.",
+                level=level.name, company=self.company_id.name))
+        Fee = self.env["debtor.followup.fee"].sudo()
+        charged = set(Fee.search([("move_id", "in", lines.move_id.ids), ("level_id", "=", level.id)]).move_id.ids)
+        today = fields.Date.context_today(self)
+        figures = self._late_payment_figures(lines, today)
+        per_move = {}
+        for line in lines:
+            if line.move_id.id in charged:
+                continue
+            entry = per_move.setdefault(line.move_id, {"interest": 0.0, "costs": 0.0})
+            entry["interest"] += figures[line.id]["interest_company"]
+            entry["costs"] += figures[line.id]["costs_company"]
+        invoice_lines = []
+        for move, amounts in per_move.items():
+            for kind, label in (("interest", self.env._("Late-payment interest on %(move)s to %(date)s")),
+                                ("costs", self.env._("Collection costs for %(move)s"))):
+                if not self.currency_id.is_zero(amounts[kind]):
+                    invoice_lines.append(fields.Command.create({
+                        "product_id": product.id,
+                        "name": label % {"move": move.name, "date": today},
+                        "quantity": 1,
+                        "price_unit": amounts[kind],
+                    }))
+        if not invoice_lines:
+            return self.env["account.move"]
+        fee_move = self.env["account.move"].sudo().with_company(self.company_id).create({
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.company_id.currency_id.id,
+            "invoice_date": today,
+            "invoice_origin": ", ".join(move.name for move in per_move),
+            "invoice_line_ids": invoice_lines,
+        })
+        fee_move.action_post()
+        Fee.create([{"move_id": move.id, "level_id": level.id, "fee_move_id": fee_move.id,
+                     "company_id": self.company_id.id, **amounts} for move, amounts in per_move.items()])
+        return fee_move
+
+    # ------------------------------------------------------------------
     # Executing a level
     # ------------------------------------------------------------------
     def _followup_recipients(self):
@@ -703,6 +874,11 @@ class DebtorCustomer(models.Model):
         # the message stays the acting user).
         partner = self.partner_id.sudo().with_context(mail_notify_force_send=False)
         done = []
+        if level.create_fee_invoice:
+            fee_move = self._create_fee_invoice(level, lines)
+            if fee_move:
+                action.fee_move_id = fee_move
+                done.append(self.env._("fee invoice %(move)s", move=fee_move.name))
         if send_email:
             recipients = self._followup_recipients()
             rendered = self._render_reminder(level, lines)

@@ -51,6 +51,7 @@ class DebtorFollowupAction(models.Model):
     mail_message_id = fields.Many2one(comodel_name="mail.message", ondelete="set null")
     letter_attachment_id = fields.Many2one(comodel_name="ir.attachment", string="Letter", ondelete="set null")
     activity_id = fields.Many2one(comodel_name="mail.activity", ondelete="set null")
+    fee_move_id = fields.Many2one(comodel_name="account.move", string="Fee Invoice", ondelete="set null")
 
     _once_per_day = models.UniqueIndex(
         "(partner_id, company_id, level_id, date) WHERE (state = 'done' AND manual IS NOT TRUE)",

@@ -65,6 +65,14 @@ class DebtorFollowupLevel(models.Model):
     print_letter = fields.Boolean(
         help="Produce the reminder as a PDF letter, kept on the follow-up action for printing and posting.",
     )
+    show_late_payment_amounts = fields.Boolean(
+        string="Show Interest and Costs",
+        help="The reminder and letter show the statutory interest to date and the collection costs.",
+    )
+    create_fee_invoice = fields.Boolean(
+        help="Invoice the statutory interest and collection costs of the reminded invoices, once per invoice and "
+             "level, with the company's fee product.",
+    )
     create_activity = fields.Boolean(string="Schedule Activity")
     activity_type_id = fields.Many2one(comodel_name="mail.activity.type")
     activity_summary = fields.Char(translate=True)

@@ -3,6 +3,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from .debtor_customer import LATE_PAYMENT_RULES
+
 
 class DebtorFollowupPolicy(models.Model):
     """A follow-up policy: the ordered levels a company applies to overdue customers.
@@ -37,6 +39,11 @@ class DebtorFollowupPolicy(models.Model):
         copy=True,
     )
     level_count = fields.Integer(compute="_compute_level_count")
+    late_payment_rule = fields.Selection(
+        selection=LATE_PAYMENT_RULES,
+        string="Late-Payment Rules",
+        help="Statutory interest and costs for the customers of this policy. Empty: the company's.",
+    )
 
     _one_default_per_company = models.UniqueIndex(
         "(company_id) WHERE (is_default IS TRUE AND active IS TRUE)",

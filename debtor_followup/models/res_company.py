@@ -2,6 +2,12 @@ from odoo import api
 from odoo import fields
 from odoo import models
 
+from .debtor_customer import LATE_PAYMENT_RULES
+
+# The statutory regime a new company gets, by country.
+EU_COUNTRIES = {"AT", "BE", "BG", "CY", "CZ", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
+                "LU", "LV", "MT", "PL", "PT", "RO", "SE", "SI", "SK"}
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -40,8 +46,31 @@ class ResCompany(models.Model):
         string="Plan Grace Period (days)", default=10,
         help="A plan breaks when an installment is still unpaid this many days after its due date.")
 
+    debtor_late_payment_rule = fields.Selection(
+        selection=LATE_PAYMENT_RULES,
+        string="Late-Payment Rules",
+        default="none",
+        required=True,
+        help="Statutory interest and costs shown on invoices, statements and reminders, and charged by the levels "
+             "that create fee invoices. Policies and customers can override it.",
+    )
+    debtor_fee_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Fee Product",
+        help="Product (income account and taxes) of the fee invoices created by follow-up levels.",
+    )
+    debtor_wik_vat_rate = fields.Float(
+        string="VAT on Collection Costs (%)",
+        help="Netherlands: VAT added to the WIK costs when the company cannot deduct VAT. 0: none.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
+        for company in companies:
+            code = company.country_id.code
+            if company.debtor_late_payment_rule == "none" and code:
+                company.debtor_late_payment_rule = ({"NL": "nl", "DE": "de", "GB": "uk"}.get(code)
+                                                    or ("eu" if code in EU_COUNTRIES else "none"))
         self.env["debtor.followup.policy"].sudo()._ensure_company_default(companies)
         return companies

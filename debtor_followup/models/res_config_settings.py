@@ -18,3 +18,6 @@ class ResConfigSettings(models.TransientModel):
     debtor_plan_reminder_days_after = fields.Integer(
         related="company_id.debtor_plan_reminder_days_after", readonly=False)
     debtor_plan_grace_days = fields.Integer(related="company_id.debtor_plan_grace_days", readonly=False)
+    debtor_late_payment_rule = fields.Selection(related="company_id.debtor_late_payment_rule", readonly=False)
+    debtor_fee_product_id = fields.Many2one(related="company_id.debtor_fee_product_id", readonly=False)
+    debtor_wik_vat_rate = fields.Float(related="company_id.debtor_wik_vat_rate", readonly=False)

@@ -96,9 +96,15 @@ class ResPartner(models.Model):
             lines = self.env["account.move.line"].search(
                 self.env["debtor.customer"]._open_lines_domain(company, self.commercial_partner_id)
                 + [("date_maturity", "<", today), ("amount_residual", ">", 0)])
+        level = self.env["debtor.followup.level"].browse(given.get("level_id"))
+        owed = False
+        if level.show_late_payment_amounts:
+            owed = self.env["debtor.customer"]._late_payment_figures(lines, today)
         return {
             "customer": customer,
-            "level": self.env["debtor.followup.level"].browse(given.get("level_id")),
+            "level": level,
+            "owed": owed,
+            "owed_total": sum(f["interest"] + f["costs"] for f in owed.values()) if owed else 0.0,
             "lines": lines,
             "amount_due": sum(lines.mapped("amount_residual")),
             "total_due": customer.total_due,
@@ -106,7 +112,7 @@ class ResPartner(models.Model):
             "currency": company.currency_id,
             "company": company,
             "items_html": self.env["ir.qweb"]._render("debtor_followup.debtor_items_table", {
-                "lines": lines, "company": company, "today": today}),
+                "lines": lines, "company": company, "today": today, "owed": owed}),
         }
 
     def action_debtor_open(self):

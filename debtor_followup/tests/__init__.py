@@ -2,6 +2,8 @@ from . import test_demo_generator
 from . import test_dispute
 from . import test_followup_run
 from . import test_identifiers_and_report
+from . import test_late_payment_engine
+from . import test_late_payment_integration
 from . import test_manual_actions
 from . import test_payment_plan
 from . import test_policy

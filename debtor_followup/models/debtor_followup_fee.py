@@ -1,0 +1,24 @@
+from odoo import fields
+from odoo import models
+
+
+class DebtorFollowupFee(models.Model):
+    """The fee invoice line charged for one invoice at one follow-up level: the guard that charges it once."""
+
+    _name = "debtor.followup.fee"
+    _description = "Follow-up Fee"
+    _order = "id desc"
+    _check_company_auto = True
+
+    move_id = fields.Many2one(comodel_name="account.move", string="Invoice", required=True, index=True,
+                              ondelete="cascade", check_company=True)
+    level_id = fields.Many2one(comodel_name="debtor.followup.level", required=True, ondelete="restrict")
+    fee_move_id = fields.Many2one(comodel_name="account.move", string="Fee Invoice", required=True,
+                                  ondelete="cascade", check_company=True)
+    company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
+    currency_id = fields.Many2one(related="fee_move_id.currency_id")
+    interest = fields.Monetary()
+    costs = fields.Monetary()
+
+    _once_per_level = models.Constraint(
+        "UNIQUE(move_id, level_id)", "A fee is charged once per invoice and level.")
