@@ -102,11 +102,12 @@ def measure(args, odoo, registry):
         open_lines = env["account.move.line"].search_count(Customer._open_lines_domain(company))
         started = time.monotonic()
         cr.execute(SQL("""
-            SELECT partner_id, SUM(amount_residual), MIN(date_maturity), COUNT(*)
-              FROM account_move_line
-             WHERE company_id = %s AND account_type = 'asset_receivable' AND parent_state = 'posted'
-               AND NOT reconciled
-          GROUP BY partner_id""", company.id))
+            SELECT line.partner_id, SUM(line.amount_residual), MIN(line.date_maturity), COUNT(*)
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+             WHERE line.company_id = %s AND account.account_type = 'asset_receivable'
+               AND line.parent_state = 'posted' AND NOT line.reconciled
+          GROUP BY line.partner_id""", company.id))
         partners = len(cr.fetchall())
         baseline = time.monotonic() - started
 

@@ -314,50 +314,30 @@ class DebtorCustomer(models.Model):
             "view_mode": "form",
         }
 
+    def _open_wizard(self, res_model, name, **context):
+        """The window action opening wizard ``res_model`` for this debtor file, with ``default_*`` values."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": res_model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_customer_id": self.id, **{f"default_{key}": value for key, value in context.items()}},
+        }
+
     def action_send_reminder(self):
         """Open the preview of the reminder this customer is due (or the current level again)."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send Reminder"),
-            "res_model": "debtor.followup.send",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_customer_id": self.id},
-        }
+        return self._open_wizard("debtor.followup.send", self.env._("Send Reminder"))
 
     def action_record_promise(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Promise to Pay"),
-            "res_model": "debtor.promise.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_customer_id": self.id},
-        }
+        return self._open_wizard("debtor.promise.wizard", self.env._("Promise to Pay"))
 
     def action_log_call(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Log a Call"),
-            "res_model": "debtor.followup.log",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_customer_id": self.id, "default_kind": "call"},
-        }
+        return self._open_wizard("debtor.followup.log", self.env._("Log a Call"), kind="call")
 
     def action_postpone(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Postpone Follow-up"),
-            "res_model": "debtor.followup.log",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_customer_id": self.id, "default_kind": "postpone"},
-        }
+        return self._open_wizard("debtor.followup.log", self.env._("Postpone Follow-up"), kind="postpone")
 
     def action_print_statement(self):
         return self.env.ref("debtor_followup.action_report_debtor_statement").report_action(self)
@@ -925,8 +905,7 @@ class DebtorCustomer(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         action.state = "done"
-        lines.sudo().write({"debtor_level_id": level.id, "debtor_last_action_date": today,
-                            "debtor_resume_date": False})
+        lines._debtor_set_level(level, today)
         if self.postponed_until and self.postponed_until <= today:
             self.sudo().postponed_until = False
         return action
