@@ -518,11 +518,14 @@ class DebtorCustomer(models.Model):
             }
             top_level = None
             overdue_open = overdue_followed = 0
+            credits = 0.0  # open credit notes and unapplied payments: available at once, whatever their date
             for line in lines_by_partner.get(partner_id, []):
                 residual = line.amount_residual
                 state["total_due"] += residual
                 overdue_days = (today - line.date_maturity).days if line.date_maturity else 0
-                if overdue_days > 0:
+                if residual < 0:
+                    credits += residual
+                elif overdue_days > 0:
                     state["total_overdue"] += residual
                 if line.debtor_level_id and (not top_level or line.debtor_level_id.delay_days > top_level.delay_days):
                     top_level = line.debtor_level_id
@@ -551,6 +554,11 @@ class DebtorCustomer(models.Model):
             if paused and state["next_action_date"]:
                 state["next_action_date"] = max(state["next_action_date"], customer.postponed_until)
             state["level_id"] = top_level.id if top_level else None
+            state["total_overdue"] = max(state["total_overdue"] + credits, 0.0)
+            if overdue_open and not state["total_overdue"]:
+                # the customer's credits cover everything overdue: nothing to chase
+                state["due"].clear()
+                overdue_open = 0
             if state["due"]:
                 state["status"] = "action"
                 state["due_level_id"] = min(state["due"], key=lambda level: level.delay_days).id

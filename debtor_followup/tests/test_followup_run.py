@@ -188,6 +188,20 @@ class TestFollowupRun(DebtorFollowupCommon):
         self.assertEqual(self._debtor(self.customer_b).status, "none")
         self.assertEqual(self._debtor(self.customer_b).total_due, 90.0, "still owed, just not followed up")
 
+    def test_open_credits_offset_what_is_overdue(self):
+        self._invoice(self.customer, 100.0, "2025-12-01", due_date="2026-01-01")
+        credit_note = self._invoice(self.customer, 150.0, "2026-01-05", due_date="2026-01-05", move_type="out_refund")
+        self._invoice(self.customer_b, 100.0, "2025-12-01", due_date="2026-01-01")
+        self._invoice(self.customer_b, 40.0, "2026-01-05", due_date="2026-01-05", move_type="out_refund")
+        with freeze_time("2026-01-08"):
+            run = self._run()
+            debtor, debtor_b = self._debtor(self.customer), self._debtor(self.customer_b)
+            self.assertEqual((debtor.total_due, debtor.total_overdue, debtor.status), (-50.0, 0.0, "none"),
+                             "a customer in credit is not chased")
+            self.assertEqual((debtor_b.total_due, debtor_b.total_overdue, debtor_b.status), (60.0, 60.0, "overdue"))
+            self.assertEqual(run.action_ids.partner_id, self.customer_b)
+        self.assertTrue(credit_note)
+
     def test_partial_payment_keeps_the_rest_followed_up(self):
         invoice = self._invoice(self.customer, 1000.0, "2025-12-01", due_date="2026-01-01")
         self._pay(invoice, 600.0, "2026-01-05")
