@@ -1,6 +1,7 @@
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
+from . import debtor_credit_check
 from . import debtor_customer
 from . import debtor_demo_generator
 from . import debtor_dispute
@@ -17,3 +18,4 @@ from . import debtor_reference_rate
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_bank

@@ -141,6 +141,7 @@ class DebtorFollowupRun(models.Model):
         sla_reminded = self.env["debtor.dispute"]._remind_sla_overdue(company)
         plans = self.env["debtor.payment.plan"]._cron_update_plans(company, today)
         state = Customer._refresh(company, today=today)
+        self.env["debtor.credit.check"]._cron_recompute_scores(company, today)
         customers = Customer.search_fetch(
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
             ["partner_id"],

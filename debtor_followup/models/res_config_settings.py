@@ -21,3 +21,10 @@ class ResConfigSettings(models.TransientModel):
     debtor_late_payment_rule = fields.Selection(related="company_id.debtor_late_payment_rule", readonly=False)
     debtor_fee_product_id = fields.Many2one(related="company_id.debtor_fee_product_id", readonly=False)
     debtor_wik_vat_rate = fields.Float(related="company_id.debtor_wik_vat_rate", readonly=False)
+
+    debtor_credit_enforcement = fields.Selection(related="company_id.debtor_credit_enforcement", readonly=False)
+    debtor_credit_validity_days = fields.Integer(related="company_id.debtor_credit_validity_days", readonly=False)
+    debtor_credit_hold_score = fields.Integer(related="company_id.debtor_credit_hold_score", readonly=False)
+    debtor_credit_hold_overdue_days = fields.Integer(related="company_id.debtor_credit_hold_overdue_days",
+                                                     readonly=False)
+    debtor_credit_vies = fields.Boolean(related="company_id.debtor_credit_vies", readonly=False)

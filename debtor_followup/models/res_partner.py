@@ -1,9 +1,32 @@
+from dataclasses import replace
+
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
 
+from ..tools import identifiers
+from .debtor_credit_check import CREDIT_RATINGS
+from .debtor_credit_check import CREDIT_RESULTS
+from .debtor_credit_check import MANAGER_GROUP
 from .debtor_customer import DEBTOR_STATUSES
 from .debtor_customer import REMINDER_MODES
+
+IDENTIFIER_STATES = [
+    ("valid", "Valid"),
+    ("invalid", "Invalid"),
+    ("unchecked", "Not Checkable"),
+]
+
+VIES_STATES = [
+    ("valid", "Registered (VIES)"),
+    ("invalid", "Not Registered (VIES)"),
+    ("not_verified", "Not Verified Online"),
+]
+
+VIES_TIMEOUT = 10  # seconds
 
 
 class ResPartner(models.Model):
@@ -130,3 +153,247 @@ class ResPartner(models.Model):
             "res_id": customer.id,
             "view_mode": "form",
         }
+
+    debtor_lei = fields.Char(string="LEI", help="Legal Entity Identifier (ISO 17442): 20 letters and digits.")
+
+    # ------------------------------------------------------------------
+    # Identifier checks
+    # ------------------------------------------------------------------
+    debtor_vat_state = fields.Selection(selection=IDENTIFIER_STATES, string="VAT Number Check",
+                                        compute="_compute_debtor_identifiers")
+    debtor_vat_info = fields.Char(string="VAT Number", compute="_compute_debtor_identifiers",
+                                  help="The number in its standard form when valid, else why it is not.")
+    debtor_registry_state = fields.Selection(selection=IDENTIFIER_STATES, string="Company Registry Check",
+                                             compute="_compute_debtor_identifiers")
+    debtor_registry_info = fields.Char(string="Company Registry Number", compute="_compute_debtor_identifiers")
+    debtor_lei_state = fields.Selection(selection=IDENTIFIER_STATES, string="LEI Check",
+                                        compute="_compute_debtor_identifiers")
+    debtor_lei_info = fields.Char(string="LEI Number", compute="_compute_debtor_identifiers")
+    debtor_iban_state = fields.Selection(selection=IDENTIFIER_STATES, string="IBAN Check",
+                                         compute="_compute_debtor_identifiers")
+    debtor_iban_info = fields.Char(string="IBANs", compute="_compute_debtor_identifiers")
+    debtor_vies_state = fields.Selection(selection=VIES_STATES, string="VIES Check", readonly=True, copy=False)
+    debtor_vies_date = fields.Datetime(string="VIES Checked On", readonly=True, copy=False)
+    debtor_vies_info = fields.Char(string="VIES Answer", readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # Credit position in the current company
+    # ------------------------------------------------------------------
+    debtor_credit_currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_debtor_credit")
+    debtor_credit_check_date = fields.Date(string="Credit Check Date", compute="_compute_debtor_credit")
+    debtor_credit_expiry_date = fields.Date(string="Credit Valid Until", compute="_compute_debtor_credit")
+    debtor_credit_expired = fields.Boolean(string="Credit Check Expired", compute="_compute_debtor_credit")
+    debtor_credit_result = fields.Selection(selection=CREDIT_RESULTS, string="Credit Decision",
+                                            compute="_compute_debtor_credit")
+    debtor_credit_rating = fields.Selection(selection=CREDIT_RATINGS, string="Credit Rating",
+                                            compute="_compute_debtor_credit")
+    debtor_credit_score = fields.Integer(string="Internal Score", compute="_compute_debtor_credit")
+    debtor_credit_score_explanation = fields.Html(string="Score Explanation", compute="_compute_debtor_credit")
+    debtor_credit_external_rating = fields.Char(string="External Rating", compute="_compute_debtor_credit")
+    debtor_credit_external_source = fields.Char(string="External Source", compute="_compute_debtor_credit")
+    debtor_credit_limit_proposal = fields.Monetary(string="Proposed Credit Limit", compute="_compute_debtor_credit",
+                                                   currency_field="debtor_credit_currency_id")
+    debtor_credit_checked_by_id = fields.Many2one(comodel_name="res.users", string="Checked By",
+                                                  compute="_compute_debtor_credit")
+    debtor_credit_note = fields.Text(string="Credit Notes", compute="_compute_debtor_credit")
+    debtor_credit_on_hold = fields.Boolean(string="On Credit Hold", compute="_compute_debtor_credit")
+    debtor_credit_hold_reason = fields.Char(string="Why On Hold", compute="_compute_debtor_credit")
+    debtor_credit_usage = fields.Monetary(string="Credit Used", compute="_compute_debtor_credit",
+                                          currency_field="debtor_credit_currency_id",
+                                          help="Open receivables plus draft invoices in the current company.")
+
+    @api.depends("vat", "company_registry", "country_id", "debtor_lei", "bank_ids.acc_number")
+    def _compute_debtor_identifiers(self):
+        for partner in self:
+            results = {kind: result for kind, _label, _value, result in partner._debtor_identifier_results()}
+            for kind in ("vat", "registry", "lei"):
+                result = results.get(kind)
+                partner[f"debtor_{kind}_state"] = result.state if result else False
+                partner[f"debtor_{kind}_info"] = (result.formatted if result.valid else result.reason) \
+                    if result else False
+            ibans = [result for kind, result in results.items() if kind.startswith("iban:")]
+            if not ibans:
+                partner.debtor_iban_state = False
+                partner.debtor_iban_info = False
+                continue
+            bad = [result for result in ibans if result.valid is False]
+            checked = [result for result in ibans if result.valid]
+            partner.debtor_iban_state = "invalid" if bad else ("valid" if checked else "unchecked")
+            partner.debtor_iban_info = "; ".join(
+                result.formatted if result.valid else f"{result.compact}: {result.reason}" for result in ibans)
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id.debtor_customer_ids.credit_check_id",
+                 "commercial_partner_id.debtor_customer_ids.credit_score",
+                 "commercial_partner_id.debtor_customer_ids.credit_hold")
+    def _compute_debtor_credit(self):
+        company = self.env.company
+        partners = self.commercial_partner_id._origin
+        files = self.env["debtor.customer"].search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
+        by_partner = {customer.partner_id: customer for customer in files}
+        usage = self.env["debtor.customer"]._credit_exposure(company, partners)
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            customer = by_partner.get(commercial, self.env["debtor.customer"])
+            partner.debtor_credit_currency_id = company.currency_id
+            partner.debtor_credit_check_date = customer.credit_check_date
+            partner.debtor_credit_expiry_date = customer.credit_expiry_date
+            partner.debtor_credit_expired = customer.credit_expired
+            partner.debtor_credit_result = customer.credit_result
+            partner.debtor_credit_rating = customer.credit_rating
+            partner.debtor_credit_score = customer.credit_score
+            partner.debtor_credit_score_explanation = customer.credit_score_explanation
+            partner.debtor_credit_external_rating = customer.credit_external_rating
+            partner.debtor_credit_external_source = customer.credit_external_source
+            partner.debtor_credit_limit_proposal = customer.credit_limit_proposal
+            partner.debtor_credit_checked_by_id = customer.credit_checked_by_id
+            partner.debtor_credit_note = customer.credit_note
+            partner.debtor_credit_on_hold = customer.credit_on_hold
+            partner.debtor_credit_hold_reason = customer.credit_hold_reason
+            partner.debtor_credit_usage = usage.get(commercial.id, 0.0)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model
+    def _commercial_fields(self):
+        return [*super()._commercial_fields(), "debtor_lei"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._debtor_may_set_credit_limit():
+            fallback = self._fields["credit_limit"].get_company_dependent_fallback(self)
+            for vals in vals_list:
+                if "credit_limit" in vals and not vals.get("parent_id") and float_compare(
+                        vals["credit_limit"] or 0.0, fallback or 0.0, precision_digits=2) != 0:
+                    raise AccessError(self.env._("Only a Credit Manager can set a customer's credit limit."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "credit_limit" in vals and not self._debtor_may_set_credit_limit():
+            for partner in self.sudo():
+                if partner.commercial_partner_id == partner and float_compare(
+                        partner.credit_limit or 0.0, vals["credit_limit"] or 0.0, precision_digits=2) != 0:
+                    raise AccessError(self.env._("Only a Credit Manager can set a customer's credit limit."))
+        return super().write(vals)
+
+    def _debtor_may_set_credit_limit(self):
+        """Credit limits of commercial entities are set by Credit Managers (and the system) only."""
+        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+
+    # ------------------------------------------------------------------
+    # Identifiers
+    # ------------------------------------------------------------------
+    def _debtor_identifier_results(self):
+        """Check this partner's identifiers offline with python-stdnum.
+
+        A number that cannot be checked for lack of a country comes out *unchecked*, not invalid; a bank account
+        number that does not look like an IBAN (two letters, two digits) is a national number, not checked.
+
+        :return: list of ``(kind, label, number, IdentifierResult)`` for the identifiers filled in; kinds are
+            ``vat``, ``registry``, ``lei`` and ``iban:<bank account id>``
+        """
+        self.ensure_one()
+        country = self.country_id.code or None
+        results = []
+        if self.vat:
+            result = identifiers.check_vat(self.vat, country)
+            if result.valid is False and result.reason.startswith("unknown country"):
+                result = replace(result, valid=None)
+            results.append(("vat", self.env._("VAT number"), self.vat, result))
+        if self.company_registry:
+            if country:
+                result = identifiers.check_company_registry(self.company_registry, country)
+            else:
+                compact = identifiers.compact_company_registry(self.company_registry)
+                result = identifiers.IdentifierResult(
+                    None, compact, self.company_registry, "no country to check the number against",
+                    kind="company_registry")
+            results.append(("registry", self.env._("Company registry number"), self.company_registry, result))
+        if self.debtor_lei:
+            results.append(("lei", self.env._("LEI"), self.debtor_lei, identifiers.check_lei(self.debtor_lei)))
+        for bank in self.bank_ids.filtered("acc_number"):
+            results.append((f"iban:{bank.id}", self.env._("IBAN"), bank.acc_number, bank._debtor_iban_result()))
+        return results
+
+    def _debtor_identifier_problems(self):
+        """The clearly invalid identifiers of this customer, as sentences (empty when there is none)."""
+        partner = self.commercial_partner_id
+        return [
+            self.env._("%(label)s %(number)s is invalid (%(reason)s)", label=label, number=number,
+                       reason=result.reason)
+            for _kind, label, number, result in partner._debtor_identifier_results() if result.valid is False
+        ]
+
+    def _debtor_identifier_summary(self):
+        """One line per identifier and what its check said, for the record of a credit check."""
+        partner = self.commercial_partner_id
+        states = dict(IDENTIFIER_STATES)
+        lines = []
+        for _kind, label, number, result in partner._debtor_identifier_results():
+            line = f"{label} {result.formatted if result.valid else number}: {states[result.state]}"
+            lines.append(f"{line} ({result.reason})" if result.reason else line)
+        if partner.debtor_vies_state:
+            lines.append(f"VIES ({partner.debtor_vies_date}): {partner.debtor_vies_info}")
+        return "\n".join(lines) or self.env._("No identifier recorded.")
+
+    def action_debtor_normalize_identifiers(self):
+        """Rewrite the valid identifiers in their standard form (VAT and LEI compact, registry number and IBAN
+        formatted)."""
+        for partner in self:
+            vals = {}
+            for kind, _label, number, result in partner._debtor_identifier_results():
+                if not result.valid:
+                    continue
+                if kind in ("vat", "lei") and number != result.compact:
+                    vals["vat" if kind == "vat" else "debtor_lei"] = result.compact
+                elif kind == "registry" and number != result.formatted:
+                    vals["company_registry"] = result.formatted
+                elif kind.startswith("iban:") and number != result.formatted:
+                    partner.bank_ids.filtered(lambda bank, kind=kind: f"iban:{bank.id}" == kind).acc_number = \
+                        result.formatted
+            if vals:
+                partner.write(vals)
+        return True
+
+    def action_debtor_check_vies(self):
+        """Ask the EU VIES service whether the VAT number is registered; offline, say it was not verified."""
+        for partner in self:
+            if not partner.vat:
+                raise UserError(self.env._("%(customer)s has no VAT number to verify.",
+                                           customer=partner.display_name))
+            partner._debtor_check_vies()
+        return True
+
+    def _debtor_check_vies(self):
+        """Check the VAT number online and store the answer (as the system: anybody may ask VIES).
+
+        :return: the ``IdentifierResult`` of ``identifiers.check_vat_online``
+        """
+        self.ensure_one()
+        result = identifiers.check_vat_online(self.vat, timeout=VIES_TIMEOUT, country_code=self.country_id.code)
+        if result.online and result.valid:
+            state = "valid"
+            name = result.details.get("name")
+            info = f"{result.formatted} ({name})" if name else result.formatted
+        elif result.online:
+            state, info = "invalid", result.reason
+        else:
+            state = "not_verified"
+            info = result.reason if result.reason.startswith("not verified online") \
+                else f"not verified online: {result.reason}"
+        self.sudo().write({"debtor_vies_state": state, "debtor_vies_info": info,
+                           "debtor_vies_date": fields.Datetime.now()})
+        return result
+
+    # ------------------------------------------------------------------
+    # Credit actions
+    # ------------------------------------------------------------------
+    def action_debtor_record_credit_check(self):
+        self.ensure_one()
+        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_record_credit_check()
+
+    def action_debtor_import_credit_report(self):
+        self.ensure_one()
+        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_import_credit_report()

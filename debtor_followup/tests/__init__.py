@@ -1,3 +1,7 @@
+from . import test_credit_check
+from . import test_credit_enforcement
+from . import test_credit_report_import
+from . import test_credit_score
 from . import test_demo_generator
 from . import test_dispute
 from . import test_followup_run
