@@ -308,6 +308,11 @@ class DebtorCustomer(models.Model):
         return customers
 
     def write(self, vals):
+        system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys()) & vals.keys()
+        if system_fields and not self.env.su:
+            raise AccessError(self.env._(
+                "%(fields)s are computed by the follow-up and cannot be set by hand.",
+                fields=", ".join(sorted(system_fields))))
         if "credit_hold" in vals and not vals["credit_hold"] and not self.env.su \
                 and any(self.mapped("credit_hold")) and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only a Credit Manager can release a credit hold."))
@@ -671,21 +676,27 @@ class DebtorCustomer(models.Model):
         :return: ``{line_id: {"rule", "interest", "costs", "interest_company", "costs_company", "note"}}``
         """
         result = {}
-        customers = {}
         tables = {}
+        currencies = {}
         costs_charged = set()
+        customers = {
+            (customer.partner_id.id, customer.company_id.id): customer
+            for customer in self.search_fetch(
+                [("partner_id", "in", lines.partner_id.ids), ("company_id", "in", lines.company_id.ids)],
+                ["partner_id", "company_id", "late_payment_rule", "policy_id"])
+        }
+        # fee invoices are owed like any invoice, but no interest or costs are charged on fees
+        fee_moves = set(self.env["debtor.followup.fee"].sudo().search_fetch(
+            [("fee_move_id", "in", lines.move_id.ids)], ["fee_move_id"]).fee_move_id.ids)
         for line in lines.sorted(lambda line: (line.date_maturity or line.date, line.id)):
-            key = (line.partner_id.id, line.company_id.id)
-            if key not in customers:
-                customers[key] = self.search([("partner_id", "=", line.partner_id.id),
-                                              ("company_id", "=", line.company_id.id)], limit=1)
-            customer = customers[key]
+            customer = customers.get((line.partner_id.id, line.company_id.id), self.browse())
             code = customer._late_payment_rule() if customer else (line.company_id.debtor_late_payment_rule
                                                                     or "none")
             figures = {"rule": code, "interest": 0.0, "costs": 0.0, "interest_company": 0.0,
                        "costs_company": 0.0, "note": ""}
             result[line.id] = figures
-            if code == "none" or not line.date_maturity or line.date_maturity >= on_date:
+            if (code == "none" or not line.date_maturity or line.date_maturity >= on_date
+                    or line.move_id.id in fee_moves):
                 continue
             rule = late_payment.get_rule(code)
             consumer = not line.partner_id.is_company
@@ -705,15 +716,20 @@ class DebtorCustomer(models.Model):
             costs = 0.0
             if line.move_id.id not in costs_charged:
                 costs_charged.add(line.move_id.id)
-                reminder = customer and customer.last_action_date
+                if rule.currency not in currencies:
+                    currencies[rule.currency] = self.env["res.currency"].with_context(active_test=False).search(
+                        [("name", "=", rule.currency)], limit=1)
+                rule_currency = currencies[rule.currency] or line.currency_id
+                # the scales (UK bands, WIK brackets) are in the rule's currency: convert the debt into it
+                debt = line.currency_id._convert(abs(line.move_id.amount_residual), rule_currency,
+                                                 line.company_id, on_date)
                 compensation = late_payment.fixed_compensation(
-                    rule, abs(line.move_id.amount_residual), consumer=consumer,
-                    reminder_date=reminder or None, on_date=on_date, due_date=line.date_maturity,
+                    rule, debt, consumer=consumer,
+                    reminder_date=line.debtor_last_action_date or None, on_date=on_date,
+                    due_date=line.date_maturity,
                     vat_rate=line.company_id.debtor_wik_vat_rate or None if code == "nl" else None)
-                rule_currency = self.env["res.currency"].with_context(active_test=False).search(
-                    [("name", "=", compensation.currency)], limit=1)
                 costs = rule_currency._convert(float(compensation.total), line.currency_id, line.company_id,
-                                               on_date) if rule_currency else float(compensation.total)
+                                               on_date)
             figures["interest"] = line.currency_id.round(float(interest))
             figures["costs"] = line.currency_id.round(costs)
             ratio = (line.amount_residual / line.amount_residual_currency) if line.amount_residual_currency else 1.0
@@ -746,7 +762,13 @@ class DebtorCustomer(models.Model):
                 "Level %(level)s creates fee invoices: choose the fee product in the settings of %(company)s.",
                 level=level.name, company=self.company_id.name))
         Fee = self.env["debtor.followup.fee"].sudo()
-        charged = set(Fee.search([("move_id", "in", lines.move_id.ids), ("level_id", "=", level.id)]).move_id.ids)
+        earlier = Fee.search([("move_id", "in", lines.move_id.ids)])
+        charged = set(earlier.filtered(lambda fee: fee.level_id == level).move_id.ids)
+        # costs are owed once per invoice; interest runs on, so only what earlier fees did not charge yet
+        costs_done = set(earlier.filtered("costs").move_id.ids)
+        interest_done = {}
+        for fee in earlier:
+            interest_done[fee.move_id.id] = interest_done.get(fee.move_id.id, 0.0) + fee.interest
         today = fields.Date.context_today(self)
         figures = self._late_payment_figures(lines, today)
         per_move = {}
@@ -755,7 +777,10 @@ class DebtorCustomer(models.Model):
                 continue
             entry = per_move.setdefault(line.move_id, {"interest": 0.0, "costs": 0.0})
             entry["interest"] += figures[line.id]["interest_company"]
-            entry["costs"] += figures[line.id]["costs_company"]
+            if line.move_id.id not in costs_done:
+                entry["costs"] += figures[line.id]["costs_company"]
+        for move, entry in per_move.items():
+            entry["interest"] = self.currency_id.round(max(entry["interest"] - interest_done.get(move.id, 0.0), 0.0))
         invoice_lines = []
         for move, amounts in per_move.items():
             for kind, label in (("interest", self.env._("Late-payment interest on %(move)s to %(date)s")),
@@ -859,6 +884,14 @@ class DebtorCustomer(models.Model):
         if not lines:
             raise UserError(self.env._("There is nothing to remind %(customer)s of.",
                                        customer=self.partner_id.display_name))
+        foreign = lines.filtered(
+            lambda line: line.partner_id != self.partner_id or line.company_id != self.company_id
+            or line.account_type != "asset_receivable" or line.reconciled or line.parent_state != "posted")
+        if foreign:
+            raise UserError(self.env._(
+                "Only the open receivable items of %(customer)s in %(company)s can be reminded, not: %(items)s",
+                customer=self.partner_id.display_name, company=self.company_id.name,
+                items=", ".join(foreign.move_id.mapped("display_name"))))
         today = fields.Date.context_today(self)
         send_email = level.send_email if send_email is None else send_email
         action = self.env["debtor.followup.action"].sudo().create({
@@ -928,7 +961,10 @@ class DebtorCustomer(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         action.state = "done"
-        lines._debtor_set_level(level, today)
+        # a level sent again by hand never moves an item back down (the run would send the higher ones again)
+        lines.filtered(
+            lambda line: not line.debtor_level_id or line.debtor_level_id.delay_days < level.delay_days
+        )._debtor_set_level(level, today)
         if self.postponed_until and self.postponed_until <= today:
             self.sudo().postponed_until = False
         return action
@@ -1091,6 +1127,7 @@ class DebtorCustomer(models.Model):
     # ------------------------------------------------------------------
     def action_credit_hold(self):
         """Put these customers on credit hold (any credit controller); the reason is required."""
+        self.check_access("write")
         for customer in self:
             if not customer.credit_hold_note:
                 raise UserError(self.env._("Write down why %(customer)s goes on credit hold first.",
@@ -1142,6 +1179,7 @@ class DebtorCustomer(models.Model):
 
     def action_compute_credit_score(self):
         """Recompute the internal score of these customers now."""
+        self.check_access("write")
         today = fields.Date.context_today(self)
         Check = self.env["debtor.credit.check"]
         for company, customers in self.grouped("company_id").items():

@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.tools import split_every
 
 _logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class DebtorDemoGenerator(models.AbstractModel):
         :param today: the date the data is generated for (default: today)
         :return: dict with the created ``partners``, ``moves`` and ``payments``
         """
+        if not self.env.is_superuser() and not self.env.user._is_admin():
+            raise AccessError(self.env._("Only an administrator can generate demo data."))
         if customers <= 0 or invoices <= 0:
             raise ValueError("customers and invoices must be positive")
         rng = random.Random(seed)

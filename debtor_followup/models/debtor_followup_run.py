@@ -104,7 +104,23 @@ class DebtorFollowupRun(models.Model):
         companies = self.env["debtor.followup.policy"].search([("active", "=", True)]).company_id
         for company in companies:
             run = self._get_or_start_run(company, today, trigger="cron")
-            if not run._execute(batch_size=batch_size):
+            in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+            try:
+                if in_cron:
+                    finished = run._execute(batch_size=batch_size)  # commits batch by batch itself
+                else:
+                    with self.env.cr.savepoint():
+                        finished = run._execute(batch_size=batch_size)
+            except Exception as error:
+                if in_cron:
+                    # undo the batch that failed; the batches committed before it stay done
+                    self.env.cr.rollback()
+                    self.env.invalidate_all()
+                run._log_step_error(self.env._("The run of %(company)s", company=company.name), error)
+                run.write({"state": "failed", "date_end": fields.Datetime.now()})
+                run._commit_batch(0, 0)
+                continue
+            if not finished:
                 return  # out of time: the cron calls us again as soon as it can and the run resumes
 
     @api.model
@@ -137,11 +153,30 @@ class DebtorFollowupRun(models.Model):
         company = self.company_id
         today = today or self.run_date
         Customer = self.env["debtor.customer"].with_company(company)
-        kept, broken = self.env["debtor.promise"]._check_open_promises(company, today)
-        sla_reminded = self.env["debtor.dispute"]._remind_sla_overdue(company)
-        plans = self.env["debtor.payment.plan"]._cron_update_plans(company, today)
+        kept = broken = sla_reminded = self.browse()
+        plans = {"completed": [], "broken": [], "reminders": 0}
+        # each step isolated: a failing template or record is logged on the run, the follow-up still runs
+        try:
+            with self.env.cr.savepoint():
+                kept, broken = self.env["debtor.promise"]._check_open_promises(company, today)
+        except Exception as error:
+            self._log_step_error(self.env._("Promises"), error)
+        try:
+            with self.env.cr.savepoint():
+                sla_reminded = self.env["debtor.dispute"]._remind_sla_overdue(company)
+        except Exception as error:
+            self._log_step_error(self.env._("Dispute deadlines"), error)
+        try:
+            with self.env.cr.savepoint():
+                plans = self.env["debtor.payment.plan"]._cron_update_plans(company, today)
+        except Exception as error:
+            self._log_step_error(self.env._("Payment plans"), error)
         state = Customer._refresh(company, today=today)
-        self.env["debtor.credit.check"]._cron_recompute_scores(company, today)
+        try:
+            with self.env.cr.savepoint():
+                self.env["debtor.credit.check"]._cron_recompute_scores(company, today)
+        except Exception as error:
+            self._log_step_error(self.env._("Credit scores"), error)
         customers = Customer.search_fetch(
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
             ["partner_id"],
@@ -175,6 +210,11 @@ class DebtorFollowupRun(models.Model):
         self.write({"state": "done", "date_end": fields.Datetime.now()})
         self._commit_batch(0, 0)
         return True
+
+    def _log_step_error(self, step, error):
+        """Record on the run that one of its steps failed (the rest of the run goes on)."""
+        _logger.warning("Follow-up run %s: %s failed: %s", self.id, step, error, exc_info=True)
+        self.log = (self.log or "") + self.env._("%(step)s failed: %(error)s", step=step, error=error) + "\n"
 
     def _execute_customer(self, customer, due):
         """Execute the levels ``due`` for one customer, isolated: a failure is logged and the run goes on."""

@@ -1,6 +1,10 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import DebtorFollowupCommon
@@ -272,3 +276,39 @@ class TestFollowupRun(DebtorFollowupCommon):
         self.assertEqual(action.line_ids.move_id, invoice)
         body = self._mails(action).body_html
         self.assertIn("500.00", body, "the customer sees its own currency")
+
+    def test_a_failing_step_is_logged_and_the_run_goes_on(self):
+        self._invoice(self.customer, 100.0, "2025-12-01", due_date="2026-01-01")
+        with freeze_time("2026-01-08"), patch.object(
+                type(self.env["debtor.promise"]), "_check_open_promises", side_effect=ValueError("broken template")):
+            run = self._run()
+        self.assertIn("broken template", run.log)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.action_ids.partner_id, self.customer, "the reminders still went out")
+
+    def test_figures_are_not_set_by_hand(self):
+        self._invoice(self.customer, 100.0, "2025-12-01", due_date="2026-01-01")
+        debtor = self._debtor(self.customer)
+        with self.assertRaisesRegex(AccessError, "computed by the follow-up"):
+            debtor.with_user(self.controller).write({"status": "none", "oldest_overdue_days": 0})
+        with self.assertRaisesRegex(AccessError, "computed by the follow-up"):
+            debtor.with_user(self.controller).credit_score = 100
+        debtor.with_user(self.controller).responsible_id = self.controller
+
+    def test_only_the_customers_own_items_can_be_reminded(self):
+        mine = self._invoice(self.customer, 100.0, "2025-12-01", due_date="2026-01-01")
+        theirs = self._invoice(self.customer_b, 100.0, "2025-12-01", due_date="2026-01-01")
+        debtor = self._debtor(self.customer)
+        with self.assertRaisesRegex(UserError, "Only the open receivable items"):
+            debtor.with_user(self.controller)._execute_level(
+                self.level_1, self._receivable(mine | theirs), manual=True)
+        self.assertFalse(self._receivable(theirs).debtor_level_id)
+        self.assertFalse(self.env["debtor.followup.action"].search([]))
+
+    def test_a_lower_level_sent_by_hand_does_not_move_items_down(self):
+        invoice = self._invoice(self.customer, 100.0, "2025-12-01", due_date="2026-01-01")
+        with freeze_time("2026-01-22"):
+            self._receivable(invoice).write({"debtor_level_id": self.level_2.id,
+                                             "debtor_last_action_date": "2026-01-22"})
+            self._debtor(self.customer)._execute_level(self.level_1, self._receivable(invoice), manual=True)
+            self.assertEqual(invoice.debtor_level_id, self.level_2)

@@ -117,3 +117,33 @@ class TestLatePaymentIntegration(DebtorFollowupCommon):
                 "debtor_followup.action_report_debtor_statement", self._debtor(self.customer).ids)[0].decode()
         self.assertIn("Interest and costs to date (EUR)", html)
         self.assertIn("49.04", html)
+
+    def test_costs_once_per_invoice_interest_net_and_no_fees_on_fees(self):
+        self.level_1.create_fee_invoice = True
+        self.level_2.create_fee_invoice = True
+        invoice = self._invoice(self.customer, 1000.0, "2025-12-01", due_date="2026-01-01")
+        with freeze_time("2026-01-08"):
+            first = self._run().action_ids.fee_move_id
+            self.assertEqual(first.amount_total, 22.11, "interest 2.11 (7 days) + costs 20.00")
+        with freeze_time("2026-01-22"):
+            actions = self._run().action_ids
+        second = actions.filtered(lambda a: invoice in a.line_ids.move_id).fee_move_id
+        # 2 - 22 Jan: 21 days at 11 %: 6.3288 -> 6.33, of which 2.11 already charged: 4.22; no costs again
+        self.assertEqual(second.amount_total, 4.22)
+        self.assertEqual(len(second.invoice_line_ids), 1)
+        self.assertFalse(actions.filtered(lambda a: first in a.line_ids.move_id).fee_move_id,
+                         "no interest or costs are charged on a fee invoice")
+        with freeze_time("2026-01-22"):
+            first.invalidate_recordset()
+            self.assertEqual((first.debtor_owed_interest, first.debtor_owed_costs), (0.0, 0.0))
+
+    def test_cost_bands_use_the_rules_currency(self):
+        self.company.debtor_late_payment_rule = "uk"
+        gbp = self.setup_other_currency("GBP", rates=[("2025-01-01", 0.5)])  # 1 USD = 0.5 GBP
+        self.env["debtor.reference.rate"].create({"rate_type": "uk_base", "date_from": "2025-06-01", "rate": 4.0})
+        # USD 1,800 = GBP 900: under 1,000 -> GBP 40 = USD 80 (not the 1,000-10,000 band of the USD figure)
+        invoice = self._invoice(self.customer, 1800.0, "2025-12-01", due_date="2025-12-31")
+        with freeze_time("2026-01-30"):
+            invoice.invalidate_recordset()
+            self.assertEqual(invoice.debtor_owed_costs, 80.0)
+        self.assertTrue(gbp)
