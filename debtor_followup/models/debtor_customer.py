@@ -45,7 +45,7 @@ LATE_PAYMENT_RULES = [
     ("uk", "United Kingdom (Late Payment Act 1998)"),
     ("de", "Germany (§ 288 BGB)"),
 ]
-# The figures the engine computes; written in bulk by _refresh().
+# The figures the engine computes; written in bulk by _refresh() (_bulk_write).
 FIGURE_COLUMNS = {
     "status": "varchar",
     "total_due": "numeric",
@@ -626,20 +626,21 @@ class DebtorCustomer(models.Model):
         for customer in existing:
             vals = state.get(customer.partner_id.id, blank)
             rows.append([customer.id] + [vals[column] for column in FIGURE_COLUMNS])
-        self._write_figures(rows)
+        self._bulk_write(FIGURE_COLUMNS, rows)
         return state
 
-    def _write_figures(self, rows):
-        """Write computed figures in one UPDATE per thousand files.
+    @api.model
+    def _bulk_write(self, columns, rows):
+        """Write system-maintained columns of many debtor files in one UPDATE per thousand files.
 
-        :param rows: lists ``[id, *values in FIGURE_COLUMNS order]``
+        :param dict columns: column name -> SQL type, in the order of the values in ``rows``
+        :param rows: lists ``[id, *values]``
         """
         if not rows:
             return
-        self.flush_model()
-        columns = list(FIGURE_COLUMNS)
-        # "(%s::int4, %s::varchar, ...)": built from the constant column types above, never from data
-        row_code = "(" + ", ".join(f"%s::{sql_type}" for sql_type in ["int4", *FIGURE_COLUMNS.values()]) + ")"
+        self.flush_model(list(columns))
+        # "(%s::int4, %s::varchar, ...)": built from the constant column types, never from data
+        row_code = "(" + ", ".join(f"%s::{sql_type}" for sql_type in ["int4", *columns.values()]) + ")"
         assignments = SQL(", ").join(
             SQL("%s = v.%s", SQL.identifier(column), SQL.identifier(column)) for column in columns)
         for chunk in split_every(1000, rows):
@@ -1241,26 +1242,14 @@ class DebtorCustomer(models.Model):
 
     @api.model
     def _write_credit_scores(self, company, scores, today):
-        """Store internal scores on the debtor files of ``company``, one UPDATE per thousand files.
+        """Store internal scores on the debtor files of ``company``.
 
         :param scores: ``{partner id: {"score", "explanation", ...}}`` as ``debtor.credit.check._internal_scores``
         """
         if not scores:
             return
-        self.flush_model()
-        row_code = "(" + ", ".join(f"%s::{sql_type}" for sql_type in ["int4", *SCORE_COLUMNS.values()]) + ")"
-        rows = [[partner_id, entry["score"], today, str(entry["explanation"])] for partner_id, entry in scores.items()]
-        assignments = SQL(", ").join(
-            SQL("%s = v.%s", SQL.identifier(column), SQL.identifier(column)) for column in SCORE_COLUMNS)
-        for chunk in split_every(1000, rows):
-            self.env.cr.execute(SQL(
-                """UPDATE debtor_customer AS c
-                      SET %(assignments)s, write_date = NOW() AT TIME ZONE 'UTC'
-                     FROM (VALUES %(values)s) AS v(partner_id, %(names)s)
-                    WHERE c.partner_id = v.partner_id AND c.company_id = %(company)s""",
-                assignments=assignments,
-                values=SQL(", ").join(SQL(row_code, *row) for row in chunk),
-                names=SQL(", ").join(SQL.identifier(column) for column in SCORE_COLUMNS),
-                company=company.id,
-            ))
-        self.invalidate_model([*SCORE_COLUMNS, "write_date"])
+        files = self.with_context(active_test=False).search_fetch(
+            [("company_id", "=", company.id), ("partner_id", "in", list(scores))], ["partner_id"])
+        self._bulk_write(SCORE_COLUMNS, [
+            [file.id, scores[file.partner_id.id]["score"], today, str(scores[file.partner_id.id]["explanation"])]
+            for file in files])

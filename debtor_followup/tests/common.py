@@ -6,6 +6,16 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests import new_test_user
 
 
+def billion_laughs():
+    """An XML credit report whose nested entities would expand to a billion "lol"s if they were resolved."""
+    entities = [b'  <!ENTITY lol0 "lol">']
+    for level in range(1, 10):
+        entities.append(b'  <!ENTITY lol%d "%s">' % (level, b"&lol%d;" % (level - 1) * 10))
+    return (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n' + b"\n".join(entities)
+            + b'\n]>\n<creditReport xmlns="urn:debtor-followup:credit-report:1">'
+            + b"<reportId>&lol9;</reportId></creditReport>\n")
+
+
 class DebtorFollowupCommon(AccountTestInvoicingCommon):
     """Invoices with known due dates, the company's standard policy and a user per role."""
 

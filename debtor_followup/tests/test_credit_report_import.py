@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import DebtorFollowupCommon
+from .common import billion_laughs
 
 SAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "samples")
 
@@ -24,15 +25,6 @@ XXE_PAYLOAD = b"""<?xml version="1.0" encoding="UTF-8"?>
 def _sample(name):
     with open(os.path.join(SAMPLES_DIR, name), "rb") as sample:
         return sample.read()
-
-
-def _billion_laughs():
-    entities = [b'  <!ENTITY lol0 "lol">']
-    for level in range(1, 10):
-        entities.append(b'  <!ENTITY lol%d "%s">' % (level, b"&lol%d;" % (level - 1) * 10))
-    return (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n' + b"\n".join(entities)
-            + b'\n]>\n<creditReport xmlns="urn:debtor-followup:credit-report:1">'
-            + b"<reportId>&lol9;</reportId></creditReport>\n")
 
 
 @tagged("post_install", "-at_install")
@@ -137,7 +129,7 @@ class TestCreditReportImport(DebtorFollowupCommon):
     def test_external_entities_and_billion_laughs(self):
         error = self.assertRefused(self.exemple, XXE_PAYLOAD, "DOCTYPE declarations are not allowed", "line 2")
         self.assertNotIn("root:", str(error))
-        self.assertRefused(self.exemple, _billion_laughs(), "DOCTYPE declarations are not allowed")
+        self.assertRefused(self.exemple, billion_laughs(), "DOCTYPE declarations are not allowed")
 
     def test_mismatched_identifiers(self):
         self.exemple.vat = "FR61954506077"

@@ -9,6 +9,7 @@ from odoo.tests import tagged
 
 from ..tools import credit_report
 from ..tools import identifiers
+from .common import billion_laughs
 
 # Valid example numbers are the ones used in python-stdnum's own doctests.
 SAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "samples")
@@ -27,15 +28,6 @@ XXE_PAYLOAD = b"""<?xml version="1.0" encoding="UTF-8"?>
   <reportId>&x;</reportId>
 </creditReport>
 """
-
-
-def _billion_laughs():
-    entities = [b'  <!ENTITY lol0 "lol">']
-    for level in range(1, 10):
-        entities.append(b'  <!ENTITY lol%d "%s">' % (level, b"&lol%d;" % (level - 1) * 10))
-    return (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n' + b"\n".join(entities)
-            + b'\n]>\n<creditReport xmlns="urn:debtor-followup:credit-report:1">'
-            + b"<reportId>&lol9;</reportId></creditReport>\n")
 
 
 @tagged("post_install", "-at_install")
@@ -348,7 +340,7 @@ class TestCreditReport(BaseCase):
         self.assertRefused(utf16, "DOCTYPE declarations are not allowed")
 
     def test_billion_laughs_refused(self):
-        self.assertRefused(_billion_laughs(), "DOCTYPE declarations are not allowed", "line 2:")
+        self.assertRefused(billion_laughs(), "DOCTYPE declarations are not allowed", "line 2:")
 
     def test_doctype_refused_after_parsing_too(self):
         # Second line of defence: even if the byte scan missed a DOCTYPE, the safe
@@ -358,7 +350,7 @@ class TestCreditReport(BaseCase):
             self.assertNotIn("root:", str(error))
             self.assertIn("DOCTYPE", str(error))
             with self.assertRaises(credit_report.CreditReportError):
-                credit_report.parse_credit_report(_billion_laughs())
+                credit_report.parse_credit_report(billion_laughs())
             self.assertRefused(b'<?xml version="1.0"?>\n<!DOCTYPE x SYSTEM "http://example.invalid/x.dtd">\n<x/>',
                                "DOCTYPE")
 
