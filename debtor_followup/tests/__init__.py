@@ -13,3 +13,4 @@ from . import test_payment_plan
 from . import test_policy
 from . import test_promise
 from . import test_security
+from . import test_tours
