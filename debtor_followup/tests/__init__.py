@@ -1,3 +1,4 @@
+from . import test_access_matrix
 from . import test_bad_input
 from . import test_credit_check
 from . import test_credit_enforcement
