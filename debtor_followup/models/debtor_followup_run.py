@@ -1,5 +1,4 @@
 import logging
-import time
 import traceback
 
 from markupsafe import Markup
@@ -199,8 +198,7 @@ class DebtorFollowupRun(models.Model):
         })
         remaining = len(todo)
         for batch in split_every(batch_size, todo):
-            for customer, due in batch:
-                self._execute_customer(customer, due)
+            self._execute_batch(batch)
             Customer._refresh(company, self.env["res.partner"].browse([c.partner_id.id for c, _due in batch]),
                               today=today)
             remaining -= len(batch)
@@ -216,34 +214,50 @@ class DebtorFollowupRun(models.Model):
         _logger.warning("Follow-up run %s: %s failed: %s", self.id, step, error, exc_info=True)
         self.log = (self.log or "") + self.env._("%(step)s failed: %(error)s", step=step, error=error) + "\n"
 
-    def _execute_customer(self, customer, due):
-        """Execute the levels ``due`` for one customer, isolated: a failure is logged and the run goes on."""
-        for level, lines in sorted(due.items(), key=lambda item: item[0].delay_days):
-            started = time.monotonic()
-            try:
-                with self.env.cr.savepoint():
-                    customer._execute_level(level, lines, run=self)
-            except Exception as error:
-                # a warning, not an error: the failure is expected data trouble, logged on the run and the customer
-                _logger.warning("Follow-up of %s (level %s) failed: %s", customer.partner_id.display_name,
-                                level.name, error, exc_info=not isinstance(error, UserError))
-                message = str(error) or traceback.format_exc()
-                self.env["debtor.followup.action"].sudo().create({
-                    "partner_id": customer.partner_id.id,
-                    "company_id": customer.company_id.id,
-                    "level_id": level.id,
-                    "run_id": self.id,
-                    "state": "failed",
-                    "error": message,
-                    "line_ids": [fields.Command.set(lines.ids)],
-                    "amount_due": sum(lines.mapped("amount_residual")),
-                })
-                customer._post_note(self.env._(
-                    "The nightly follow-up could not execute level %(level)s: %(error)s",
-                    level=level.name, error=message))
-            else:
-                _logger.debug("Follow-up of %s at %s in %.3fs", customer.partner_id.id, level.name,
-                              time.monotonic() - started)
+    def _execute_batch(self, batch):
+        """Execute the levels due of a batch of customers, set-wise (see ``debtor.customer._execute_levels``).
+
+        An item that fails is recorded as a failed action and noted in its customer's chatter by
+        ``_execute_levels`` itself. Should the batch fail as a whole (a fault no single item explains), it is
+        rolled back and executed again customer by customer, so one customer's trouble never costs the others.
+
+        :param batch: list of ``(debtor.customer, {level: lines})``
+        """
+        items = [(customer, level, lines) for customer, due in batch
+                 for level, lines in sorted(due.items(), key=lambda item: item[0].delay_days)]
+        Customer = self.env["debtor.customer"]
+        try:
+            with self.env.cr.savepoint():
+                Customer._execute_levels(items, run=self)
+            return
+        except Exception:
+            _logger.warning("Follow-up run %s: a batch of %s customers failed, retrying them one by one",
+                            self.id, len(batch), exc_info=True)
+        for customer, due in batch:
+            for level, lines in sorted(due.items(), key=lambda item: item[0].delay_days):
+                try:
+                    with self.env.cr.savepoint():
+                        Customer._execute_levels([(customer, level, lines)], run=self, raise_on_error=True)
+                except Exception as error:
+                    self._record_failure(customer, level, lines, error)
+
+    def _record_failure(self, customer, level, lines, error):
+        """Record that ``level`` could not be executed for ``customer``: a failed action and a chatter note."""
+        _logger.warning("Follow-up of %s (level %s) failed: %s", customer.partner_id.display_name,
+                        level.name, error, exc_info=not isinstance(error, UserError))
+        message = str(error) or traceback.format_exc()
+        self.env["debtor.followup.action"].sudo().create({
+            "partner_id": customer.partner_id.id,
+            "company_id": customer.company_id.id,
+            "level_id": level.id,
+            "run_id": self.id,
+            "state": "failed",
+            "error": message,
+            "line_ids": [fields.Command.set(lines.ids)],
+            "amount_due": sum(lines.mapped("amount_residual")),
+        })
+        customer._post_note(self.env._(
+            "The follow-up could not execute level %(level)s: %(error)s", level=level.name, error=message))
 
     # ------------------------------------------------------------------
     # Actions
