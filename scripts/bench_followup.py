@@ -146,9 +146,16 @@ def measure(args, odoo, registry):
               f"{queries / max(run.customer_count, 1):.1f} per customer due, "
               f"{queries / max(open_lines, 1):.3f} per open line)")
         print(f"run: peak memory growth     {rss_growth:.0f} MB (process peak {rss_mb():.0f} MB)")
+        overhead = wall - render_time[0]
+        print(f"run: time besides rendering {overhead:.2f} s  ({overhead / max(baseline, 1e-9):.0f} x the baseline)")
         budget = 10 * baseline + render_time[0]
         print(f"target: wall <= 10 x baseline + rendering = {budget:.2f} s -> "
               f"{'met' if wall <= budget else 'NOT met'} ({wall / budget:.1f} x the budget)")
+        wide = 10 * (baseline + render_time[0])
+        print(f"        wall <= 10 x (baseline + rendering) = {wide:.2f} s -> "
+              f"{'met' if wall <= wide else 'NOT met'} ({wall / wide:.2f} x)")
+        print(f"target: queries grow with batches, not invoices: {queries / max(batches, 1):.0f} per batch of 100, "
+              f"{queries / max(open_lines, 1):.3f} per open line")
         cr.rollback()
 
 
