@@ -14,12 +14,7 @@ class TestFollowupBatch(DebtorFollowupCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.payers = cls.env["res.partner"].create([{
-            "name": f"Batch Customer {index}", "is_company": True, "email": f"ap{index}@batch.example.com",
-        } for index in range(10)])
-        cls.invoices = cls.env["account.move"]
-        for index, partner in enumerate(cls.payers):
-            cls.invoices |= cls._invoice(partner, 100.0 + index, "2025-12-01", due_date="2026-01-01")
+        cls.payers, cls.invoices = cls._overdue_customers(10, "Batch")
         # no PDFs: they are rendered one by one by wkhtmltopdf, which is not what is measured here
         cls.level_1.write({"attach_statement": False, "attach_invoices": False})
 

@@ -16,12 +16,7 @@ class TestFollowupFaults(DebtorFollowupCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.payers = cls.env["res.partner"].create([{
-            "name": f"Fault Customer {index}", "is_company": True, "email": f"ap{index}@fault.example.com",
-        } for index in range(4)])
-        cls.invoices = cls.env["account.move"]
-        for index, partner in enumerate(cls.payers):
-            cls.invoices |= cls._invoice(partner, 100.0 * (index + 1), "2025-12-01", due_date="2026-01-01")
+        cls.payers, cls.invoices = cls._overdue_customers(4, "Fault")
         cls.level_1.write({"attach_statement": False, "attach_invoices": False})
         cls.Run = cls.env["debtor.followup.run"]
         cls.RunClass = type(cls.Run)
