@@ -5,6 +5,7 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .debtor_credit_check import MANAGER_GROUP
 from .debtor_customer import LATE_PAYMENT_RULES
@@ -150,13 +151,36 @@ class AccountMove(models.Model):
         """The address where the customer can see and pay this invoice online, when it can be paid online
         (a payment provider is enabled); False otherwise."""
         self.ensure_one()
-        if "payment.provider" not in self.env or self.move_type != "out_invoice" or self.state != "posted":
-            return False
-        providers = self.env["payment.provider"].sudo().search_count(
-            [("state", "in", ("enabled", "test")), ("company_id", "=", self.company_id.id)], limit=1)
-        if not providers:
-            return False
-        return self.get_base_url() + self.get_portal_url()
+        return self._debtor_portal_pay_urls()[self.id]
+
+    def _debtor_portal_pay_urls(self):
+        """``{move id: pay-online address or False}`` for these moves, with a fixed number of queries.
+
+        An invoice can be paid online when it is a posted customer invoice and its company has a payment provider
+        enabled (or in test mode). Invoices without a portal access token get one, all in one update.
+        """
+        urls = dict.fromkeys(self.ids, False)
+        if "payment.provider" not in self.env:
+            return urls
+        payable = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        if not payable:
+            return urls
+        online = {company.id for [company] in self.env["payment.provider"].sudo()._read_group(
+            [("state", "in", ("enabled", "test")), ("company_id", "in", payable.company_id.ids)], ["company_id"])}
+        payable = payable.filtered(lambda move: move.company_id.id in online)
+        if not payable:
+            return urls
+        missing = payable.filtered(lambda move: not move.access_token)
+        if missing:
+            # what portal.mixin._portal_ensure_token does record by record, in one statement
+            self.env.cr.execute(SQL(
+                """UPDATE account_move SET access_token = gen_random_uuid()::text
+                    WHERE id IN %s AND access_token IS NULL""",
+                tuple(missing.ids)))
+            missing.invalidate_recordset(["access_token"])
+        for move in payable:
+            urls[move.id] = move.get_base_url() + move.get_portal_url()
+        return urls
 
     debtor_credit_override_reason = fields.Char(
         string="Credit Override Reason",

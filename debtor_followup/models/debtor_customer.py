@@ -830,14 +830,45 @@ class DebtorCustomer(models.Model):
         return valid
 
     def _render_reminder(self, level, lines):
-        """Render ``level``'s email for ``lines``: ``{'subject', 'body', 'email_from'}``."""
+        """Render ``level``'s email for ``lines``: ``{'subject', 'body', 'email_from'}`` (the preview)."""
         self.ensure_one()
-        template = level.mail_template_id.with_company(self.company_id).with_context(
-            debtor_followup={"level_id": level.id, "line_ids": lines.ids})
-        return {
-            field: template._render_field(source, self.partner_id.ids, compute_lang=True)[self.partner_id.id] or None
+        return self._render_reminders(level, [(self, lines)])[0]
+
+    @api.model
+    def _render_reminders(self, level, items):
+        """Render ``level``'s email for several customers at once, one template call per field.
+
+        :param items: list of ``(debtor.customer, account.move.line)`` pairs, one customer at most once
+        :return: one dict per item, in order: ``subject``, ``body`` (for the chatter), ``body_html`` (the body in
+            the template's email layout, what the customer receives) and ``email_from``
+        """
+        partners = self.env["res.partner"].browse([customer.partner_id.id for customer, _lines in items])
+        all_lines = self.env["account.move.line"].concat(*(lines for _customer, lines in items))
+        template = level.mail_template_id.with_company(items[0][0].company_id).with_context(debtor_followup={
+            "level_id": level.id,
+            "lines_by_partner": {customer.partner_id.id: lines.ids for customer, lines in items},
+            "customers": {customer.partner_id.id: customer.id for customer, _lines in items},
+            "prefetch_line_ids": all_lines.ids,
+            "pay_urls": all_lines.move_id._debtor_portal_pay_urls(),
+        })
+        rendered = {
+            field: template._render_field(source, partners.ids, compute_lang=True)
             for field, source in (("subject", "subject"), ("body", "body_html"), ("email_from", "email_from"))
         }
+        layout = level.mail_template_id.email_layout_xmlid or "mail.mail_notification_light"
+        langs = template._render_lang(partners.ids) if template.lang else {}
+        description = self.env["ir.model"]._get("res.partner").display_name
+        result = []
+        for (customer, _lines), partner in zip(items, partners, strict=True):
+            values = {field: rendered[field][partner.id] or None for field in rendered}
+            lang = langs.get(partner.id) or self.env.lang
+            values["body_html"] = template.with_context(lang=lang)._render_encapsulate(
+                layout, values["body"] or "",
+                add_context={"company": customer.company_id, "model_description": description},
+                context_record=partner.with_context(lang=lang),
+            )
+            result.append(values)
+        return result
 
     def _statement_attachment(self):
         """Render the customer statement as a PDF attachment (linked to the partner)."""
@@ -870,19 +901,8 @@ class DebtorCustomer(models.Model):
             })
         return attachments
 
-    def _execute_level(self, level, lines, run=None, manual=False, send_email=None):
-        """Execute ``level`` for ``lines`` of this customer: mail, letter, activity, chatter, history.
-
-        Raises on failure (no email address, template error...) without having advanced anything; the caller
-        rolls back to its savepoint and logs the error.
-
-        :param level: the ``debtor.followup.level`` to execute
-        :param lines: open receivable ``account.move.line`` of this customer in this company
-        :param run: the ``debtor.followup.run`` executing it (None for a person's action)
-        :param bool manual: executed by a person
-        :param send_email: override the level's email setting (None: as the level says)
-        :return: the ``debtor.followup.action`` created
-        """
+    def _check_reminded_items(self, level, lines):
+        """Refuse to execute ``level`` on anything but open receivable items of this customer in its company."""
         self.ensure_one()
         if not lines:
             raise UserError(self.env._("There is nothing to remind %(customer)s of.",
@@ -895,82 +915,274 @@ class DebtorCustomer(models.Model):
                 "Only the open receivable items of %(customer)s in %(company)s can be reminded, not: %(items)s",
                 customer=self.partner_id.display_name, company=self.company_id.name,
                 items=", ".join(foreign.move_id.mapped("display_name"))))
+
+    def _execute_level(self, level, lines, run=None, manual=False, send_email=None):
+        """Execute ``level`` for ``lines`` of this customer: mail, letter, activity, chatter, history.
+
+        Raises on failure (no email address, template error...) without having advanced anything.
+
+        :param level: the ``debtor.followup.level`` to execute
+        :param lines: open receivable ``account.move.line`` of this customer in this company
+        :param run: the ``debtor.followup.run`` executing it (None for a person's action)
+        :param bool manual: executed by a person
+        :param send_email: override the level's email setting (None: as the level says)
+        :return: the ``debtor.followup.action`` created
+        """
+        self.ensure_one()
+        return self._execute_levels([(self, level, lines)], run=run, manual=manual, send_email=send_email,
+                                    raise_on_error=True)
+
+    @api.model
+    def _execute_levels(self, items, run=None, manual=False, send_email=None, raise_on_error=False):
+        """Execute follow-up levels for many customers at once: the nightly run's batch and a person's send.
+
+        Each item's own checks, rendering and documents run first, isolated: an item that fails (no valid email
+        address, a template that does not render, a PDF that cannot be made) is recorded as a failed action with
+        its error and a note in the customer's chatter, and the others go on. What is left is written set-wise:
+        one creation of all the emails (queued in Odoo's mail queue with their delivery notifications, logged in
+        each customer's chatter), of all the activities, notes and actions, and one update of the items' levels
+        per level, so a batch costs a fixed number of queries whatever its size.
+
+        :param items: list of ``(debtor.customer, debtor.followup.level, account.move.line)``, a customer and
+            level at most once
+        :param run: the ``debtor.followup.run`` executing them (None for a person's action)
+        :param bool manual: executed by a person
+        :param send_email: override the levels' email setting (None: as each level says)
+        :param bool raise_on_error: raise the first item's error instead of recording it (nothing is written)
+        :return: the ``debtor.followup.action`` created, done and failed, in the order of ``items``
+        """
         today = fields.Date.context_today(self)
-        send_email = level.send_email if send_email is None else send_email
-        action = self.env["debtor.followup.action"].sudo().create({
-            "partner_id": self.partner_id.id,
-            "company_id": self.company_id.id,
-            "level_id": level.id,
+        user_partner = self.env.user.partner_id
+        jobs = [{
+            "customer": customer, "level": level, "lines": lines, "error": None, "done": [],
+            "send_email": level.send_email if send_email is None else send_email,
+            "attachments": self.env["ir.attachment"], "fee_move": self.env["account.move"],
+        } for customer, level, lines in items]
+
+        def fail(job, error):
+            if raise_on_error:
+                raise error
+            _logger.warning("Follow-up of %s (level %s) failed: %s", job["customer"].partner_id.display_name,
+                            job["level"].name, error, exc_info=not isinstance(error, UserError))
+            job["error"] = str(error) or repr(error)
+
+        # read what the checks and the rendering need of all the items at once
+        self.env["account.move.line"].concat(*(lines for _customer, _level, lines in items)).fetch([
+            "partner_id", "company_id", "account_type", "reconciled", "parent_state", "move_id", "currency_id",
+            "amount_residual", "amount_residual_currency", "amount_currency", "date_maturity", "date",
+            "debtor_level_id"])
+        for job in jobs:
+            try:
+                job["customer"]._check_reminded_items(job["level"], job["lines"])
+                if job["send_email"]:
+                    job["recipients"] = job["customer"]._followup_recipients()
+            except UserError as error:
+                fail(job, error)
+        self._render_jobs([job for job in jobs if job["send_email"] and not job["error"]], fail)
+        for job in jobs:
+            if not job["error"]:
+                self._prepare_job_documents(job, fail)
+
+        live = [job for job in jobs if not job["error"]]
+        mails = self._create_reminder_mails([job for job in live if job["send_email"]], user_partner)
+        self._create_level_activities([job for job in live if job["level"].create_activity], today)
+        actions = self.env["debtor.followup.action"].sudo().create([{
+            "partner_id": job["customer"].partner_id.id,
+            "company_id": job["customer"].company_id.id,
+            "level_id": job["level"].id,
             "run_id": run.id if run else False,
             "date": today,
             "manual": manual,
             "user_id": self.env.user.id,
-            "line_ids": [fields.Command.set(lines.ids)],
-            "amount_due": sum(lines.mapped("amount_residual")),
-        })
-        # The reminder, its attachments and the activity belong in the customer's chatter, which Odoo only opens to
-        # users who may edit contacts: credit controllers may not, so these writes run as superuser (the author of
-        # the message stays the acting user).
-        partner = self.partner_id.sudo().with_context(mail_notify_force_send=False)
-        done = []
-        if level.create_fee_invoice:
-            fee_move = self._create_fee_invoice(level, lines)
-            if fee_move:
-                action.fee_move_id = fee_move
-                done.append(self.env._("fee invoice %(move)s", move=fee_move.name))
-        if send_email:
-            recipients = self._followup_recipients()
-            rendered = self._render_reminder(level, lines)
-            attachments = self.env["ir.attachment"]
-            if level.attach_statement:
-                attachments |= self._statement_attachment()
-            if level.attach_invoices:
-                attachments |= self._invoice_attachments(lines.move_id)
-            message = partner.message_post(
-                body=rendered["body"],
-                subject=rendered["subject"],
-                email_from=rendered["email_from"],
-                partner_ids=recipients.ids,
-                attachment_ids=attachments.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-            action.write({"mail_message_id": message.id, "mail_template_id": level.mail_template_id.id,
-                          "email_sent": True, "recipient_ids": [fields.Command.set(recipients.ids)]})
-            done.append(self.env._("email to %(to)s", to=", ".join(recipients.mapped("email"))))
-        if level.print_letter:
-            action.letter_attachment_id = action._render_letter()
-            done.append(self.env._("letter ready to print"))
-        if level.create_activity:
-            user = level._activity_user(self)
-            activity = partner.activity_schedule(
-                activity_type_id=level.activity_type_id.id,
-                summary=level.activity_summary or level.name,
-                note=level.activity_note,
-                user_id=user.id,
-                date_deadline=today + timedelta(days=level.activity_deadline_days),
-            )
-            action.activity_id = activity
-            done.append(self.env._("activity for %(user)s", user=user.name))
-        if not send_email:
-            partner.message_post(
-                body=Markup("<p>%s</p><ul>%s</ul>") % (
-                    self.env._("Follow-up level %(level)s reached (%(done)s).", level=level.name,
-                               done=", ".join(done) or self.env._("no automatic action")),
+            "state": "failed" if job["error"] else "done",
+            "error": job["error"] or False,
+            "line_ids": [fields.Command.set(job["lines"].ids)],
+            "amount_due": sum(job["lines"].mapped("amount_residual")),
+            "fee_move_id": job["fee_move"].id,
+            "activity_id": job.get("activity", self.env["mail.activity"]).id,
+            **({
+                "mail_message_id": mails[job["mail_index"]].mail_message_id.id,
+                "mail_template_id": job["level"].mail_template_id.id,
+                "email_sent": True,
+                "recipient_ids": [fields.Command.set(job["recipients"].ids)],
+            } if "mail_index" in job else {}),
+        } for job in jobs])
+        for job, action in zip(jobs, actions, strict=True):
+            if job["level"].print_letter and not job["error"]:
+                try:
+                    with self.env.cr.savepoint():
+                        action.letter_attachment_id = action._render_letter()
+                    job["done"].append(self.env._("letter ready to print"))
+                except Exception as error:
+                    fail(job, error)
+                    action.error = self.env._("The letter could not be made: %(error)s", error=job["error"])
+        self._log_job_notes(jobs, actions, user_partner)
+
+        for level, group in self._group_by_level(live).items():
+            # a level sent again by hand never moves an item back down (the run would send the higher ones again)
+            lines = self.env["account.move.line"].concat(*(job["lines"] for job in group))
+            lines.filtered(
+                lambda line, level=level: not line.debtor_level_id or line.debtor_level_id.delay_days < level.delay_days
+            )._debtor_set_level(level, today)
+        postponed = self.concat(*(job["customer"] for job in live)).filtered(
+            lambda customer: customer.postponed_until and customer.postponed_until <= today)
+        if postponed:
+            postponed.sudo().postponed_until = False
+        return actions
+
+    @api.model
+    def _group_by_level(self, jobs):
+        groups = defaultdict(list)
+        for job in jobs:
+            groups[job["level"]].append(job)
+        return groups
+
+    @api.model
+    def _render_jobs(self, jobs, fail):
+        """Render the emails of ``jobs`` level by level; a level whose batch fails is rendered item by item."""
+        for level, group in self._group_by_level(jobs).items():
+            if not level.mail_template_id:
+                for job in group:
+                    fail(job, UserError(self.env._("Level %(level)s has no email template.", level=level.name)))
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    rendered = self._render_reminders(level, [(job["customer"], job["lines"]) for job in group])
+            except Exception:
+                rendered = []
+                for job in group:
+                    try:
+                        with self.env.cr.savepoint():
+                            rendered.append(self._render_reminders(level, [(job["customer"], job["lines"])])[0])
+                    except Exception as error:
+                        fail(job, error)
+                        rendered.append(None)
+            for job, values in zip(group, rendered, strict=True):
+                if values is not None:
+                    job["rendered"] = values
+
+    @api.model
+    def _prepare_job_documents(self, job, fail):
+        """The fee invoice and the PDFs of one item, in a savepoint: a failure drops them and fails the item."""
+        customer, level, lines = job["customer"], job["level"], job["lines"]
+        if not (level.create_fee_invoice or job["send_email"] and (level.attach_statement or level.attach_invoices)):
+            return
+        try:
+            with self.env.cr.savepoint():
+                if level.create_fee_invoice:
+                    job["fee_move"] = customer._create_fee_invoice(level, lines) or job["fee_move"]
+                    if job["fee_move"]:
+                        job["done"].append(self.env._("fee invoice %(move)s", move=job["fee_move"].name))
+                if job["send_email"]:
+                    if level.attach_statement:
+                        job["attachments"] |= customer._statement_attachment()
+                    if level.attach_invoices:
+                        job["attachments"] |= customer._invoice_attachments(lines.move_id)
+        except Exception as error:
+            job["fee_move"] = self.env["account.move"]
+            job["attachments"] = self.env["ir.attachment"]
+            fail(job, error)
+
+    @api.model
+    def _create_reminder_mails(self, jobs, author):
+        """Queue the reminders of ``jobs`` in one go, each logged in its customer's chatter.
+
+        What ``message_post`` does for one email, for all of them: the message on the customer (the chatter shows
+        it with its recipients and delivery state), the outgoing ``mail.mail`` in the template's layout and the
+        email notification of each recipient. Followers of the customer are not notified of reminders.
+        """
+        if not jobs:
+            return self.env["mail.mail"]
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        partners = self.env["res.partner"].browse([job["customer"].partner_id.id for job in jobs])
+        for job in jobs:
+            job["email_from"] = job["rendered"]["email_from"] or author.email_formatted
+        reply_to = partners.sudo()._notify_get_reply_to_batch(
+            defaults={job["customer"].partner_id.id: job["email_from"] for job in jobs},
+            author_ids=dict.fromkeys(partners.ids, author.id))
+        mails = self.env["mail.mail"].sudo().create([{
+            "model": "res.partner",
+            "res_id": job["customer"].partner_id.id,
+            "record_name": job["customer"].partner_id.display_name,
+            "message_type": "comment",
+            "subtype_id": comment,
+            "author_id": author.id,
+            "email_from": job["email_from"],
+            "reply_to": reply_to[job["customer"].partner_id.id],
+            "subject": job["rendered"]["subject"],
+            "body": job["rendered"]["body"],
+            "body_html": job["rendered"]["body_html"],
+            "partner_ids": [fields.Command.set(job["recipients"].ids)],
+            "recipient_ids": [fields.Command.set(job["recipients"].ids)],
+            "attachment_ids": [fields.Command.set(job["attachments"].ids)],
+            "mail_server_id": job["level"].mail_template_id.mail_server_id.id,
+            "is_notification": True,
+            "auto_delete": True,
+            "state": "outgoing",
+        } for job in jobs])
+        self.env["mail.notification"].sudo().create([{
+            "mail_message_id": mail.mail_message_id.id,
+            "mail_mail_id": mail.id,
+            "res_partner_id": recipient.id,
+            "author_id": author.id,
+            "notification_type": "email",
+            "notification_status": "ready",
+            "is_read": True,
+        } for mail, job in zip(mails, jobs, strict=True) for recipient in job["recipients"]])
+        for index, job in enumerate(jobs):
+            job["mail_index"] = index
+            job["done"].append(self.env._("email to %(to)s", to=", ".join(job["recipients"].mapped("email"))))
+        return mails
+
+    @api.model
+    def _create_level_activities(self, jobs, today):
+        """Schedule the activities of ``jobs`` on their customers, in one creation."""
+        if not jobs:
+            return
+        model = self.env["ir.model"]._get_id("res.partner")
+        users = [job["level"]._activity_user(job["customer"]) for job in jobs]
+        activities = self.env["mail.activity"].sudo().create([{
+            "res_model_id": model,
+            "res_id": job["customer"].partner_id.id,
+            "activity_type_id": job["level"].activity_type_id.id,
+            "summary": job["level"].activity_summary or job["level"].name,
+            "note": job["level"].activity_note,
+            "user_id": user.id,
+            "date_deadline": today + timedelta(days=job["level"].activity_deadline_days),
+        } for job, user in zip(jobs, users, strict=True)])
+        for job, user, activity in zip(jobs, users, activities, strict=True):
+            job["activity"] = activity
+            job["done"].append(self.env._("activity for %(user)s", user=user.name))
+
+    @api.model
+    def _log_job_notes(self, jobs, actions, author):
+        """One chatter note per item that sent no email: what the level did, or why it failed."""
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        values = []
+        for job, action in zip(jobs, actions, strict=True):
+            if job["error"] and action.state == "failed":
+                body = Markup("<p>%s</p>") % self.env._(
+                    "The follow-up could not execute level %(level)s: %(error)s",
+                    level=job["level"].name, error=job["error"])
+            elif not job["send_email"]:
+                body = Markup("<p>%s</p><ul>%s</ul>") % (
+                    self.env._("Follow-up level %(level)s reached (%(done)s).", level=job["level"].name,
+                               done=", ".join(job["done"]) or self.env._("no automatic action")),
                     Markup("").join(Markup("<li>%s</li>") % label for label in action._item_labels()),
-                ),
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-            )
-        action.state = "done"
-        # a level sent again by hand never moves an item back down (the run would send the higher ones again)
-        lines.filtered(
-            lambda line: not line.debtor_level_id or line.debtor_level_id.delay_days < level.delay_days
-        )._debtor_set_level(level, today)
-        if self.postponed_until and self.postponed_until <= today:
-            self.sudo().postponed_until = False
-        return action
+                )
+            else:
+                continue
+            values.append({
+                "model": "res.partner",
+                "res_id": job["customer"].partner_id.id,
+                "body": body,
+                "message_type": "comment",
+                "subtype_id": note,
+                "is_internal": True,
+                "author_id": author.id,
+            })
+        if values:
+            self.env["mail.message"].sudo().create(values)
 
     def _post_note(self, body):
         """Post an internal note in the customer's chatter (as superuser, see ``_execute_level``)."""

@@ -7,6 +7,17 @@ ACTION_STATES = [
     ("done", "Done"),
     ("failed", "Failed"),
 ]
+DELIVERY_STATES = [
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("failed", "Not Delivered"),
+    ("cancelled", "Cancelled"),
+]
+# mail.notification statuses -> delivery state of a reminder (the worst of its recipients wins)
+NOTIFICATION_DELIVERY = {
+    "ready": "queued", "process": "queued", "pending": "sent", "sent": "sent",
+    "bounce": "failed", "exception": "failed", "canceled": "cancelled",
+}
 
 
 class DebtorFollowupAction(models.Model):
@@ -49,6 +60,10 @@ class DebtorFollowupAction(models.Model):
                                      string="Recipients")
     mail_template_id = fields.Many2one(comodel_name="mail.template", ondelete="set null")
     mail_message_id = fields.Many2one(comodel_name="mail.message", ondelete="set null")
+    delivery_state = fields.Selection(
+        selection=DELIVERY_STATES, compute="_compute_delivery_state",
+        help="Where the reminder email is: queued in Odoo's mail queue, handed to the mail server, or not "
+             "delivered (mail server failure or bounce: see the message in the customer's chatter).")
     letter_attachment_id = fields.Many2one(comodel_name="ir.attachment", string="Letter", ondelete="set null")
     activity_id = fields.Many2one(comodel_name="mail.activity", ondelete="set null")
     fee_move_id = fields.Many2one(comodel_name="account.move", string="Fee Invoice", ondelete="set null")
@@ -57,6 +72,19 @@ class DebtorFollowupAction(models.Model):
         "(partner_id, company_id, level_id, date) WHERE (state = 'done' AND manual IS NOT TRUE)",
         "This customer was already reminded of this level today.",
     )
+
+    @api.depends("mail_message_id")
+    def _compute_delivery_state(self):
+        groups = self.env["mail.notification"].sudo()._read_group(
+            [("mail_message_id", "in", self.mail_message_id.ids), ("notification_type", "=", "email")],
+            ["mail_message_id", "notification_status"], ["__count"])
+        statuses = {}
+        for message, status, _count in groups:
+            statuses.setdefault(message.id, set()).add(NOTIFICATION_DELIVERY.get(status, "queued"))
+        order = ["failed", "queued", "sent", "cancelled"]
+        for action in self:
+            found = statuses.get(action.mail_message_id.id)
+            action.delivery_state = next((state for state in order if state in found), False) if found else False
 
     @api.depends("line_ids")
     def _compute_move_ids(self):

@@ -1,5 +1,4 @@
 import logging
-import time
 import traceback
 
 from markupsafe import Markup
@@ -8,6 +7,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools import split_every
 
 _logger = logging.getLogger(__name__)
@@ -55,6 +55,10 @@ class DebtorFollowupRun(models.Model):
     done_count = fields.Integer(string="Actions Done", compute="_compute_counts")
     failed_count = fields.Integer(string="Errors", compute="_compute_counts")
     email_count = fields.Integer(string="Emails Queued", compute="_compute_counts")
+    email_failed_count = fields.Integer(
+        string="Emails Not Delivered", compute="_compute_counts",
+        help="Reminders of this run the mail server refused or that bounced: they are listed with their error in "
+             "each customer's chatter and in Settings > Technical > Emails.")
     letter_count = fields.Integer(string="Letters", compute="_compute_counts")
     activity_count = fields.Integer(string="Activities", compute="_compute_counts")
     summary = fields.Html(compute="_compute_counts", sanitize=False)
@@ -66,7 +70,7 @@ class DebtorFollowupRun(models.Model):
             run.display_name = self.env._("Follow-up %(date)s - %(company)s", date=run.run_date,
                                           company=run.company_id.name)
 
-    @api.depends("action_ids.state")
+    @api.depends("action_ids.state", "action_ids.mail_message_id")
     def _compute_counts(self):
         groups = self.env["debtor.followup.action"]._read_group(
             [("run_id", "in", self.ids)],
@@ -78,8 +82,15 @@ class DebtorFollowupRun(models.Model):
             per_run[run].append((level, state, count, letters, activities))
         email_counts = dict(self.env["debtor.followup.action"]._read_group(
             [("run_id", "in", self.ids), ("email_sent", "=", True)], ["run_id"], ["__count"]))
+        failed_mails = dict(self.env["mail.notification"].sudo()._read_group(
+            [("mail_message_id", "in", self.action_ids.mail_message_id.ids), ("notification_type", "=", "email"),
+             ("notification_status", "in", ("exception", "bounce"))], ["mail_message_id"], ["__count"]))
+        failed_by_run = dict.fromkeys(self, 0)
+        for action in self.action_ids.filtered("mail_message_id"):
+            failed_by_run[action.run_id] += 1 if failed_mails.get(action.mail_message_id) else 0
         for run in self:
             rows = per_run.get(run, [])
+            run.email_failed_count = failed_by_run.get(run, 0)
             run.done_count = sum(r[2] for r in rows if r[1] == "done")
             run.failed_count = sum(r[2] for r in rows if r[1] == "failed")
             run.email_count = email_counts.get(run, 0)
@@ -181,12 +192,7 @@ class DebtorFollowupRun(models.Model):
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
             ["partner_id"],
         )
-        todo = []
-        for customer in customers:
-            due = {level: lines for level, lines in state[customer.partner_id.id]["due"].items()
-                   if level.auto_execute}
-            if due:
-                todo.append((customer, due))
+        todo = [customer for customer in customers if self._auto_due(state.get(customer.partner_id.id))]
         self.write({
             # a resumed run keeps the count of its first selection
             "customer_count": self.customer_count or len(todo),
@@ -199,10 +205,14 @@ class DebtorFollowupRun(models.Model):
         })
         remaining = len(todo)
         for batch in split_every(batch_size, todo):
-            for customer, due in batch:
-                self._execute_customer(customer, due)
-            Customer._refresh(company, self.env["res.partner"].browse([c.partner_id.id for c, _due in batch]),
-                              today=today)
+            batch = Customer.concat(*batch)
+            locked = self._lock_batch(batch)
+            if locked:
+                # what is due is read again under the lock: another run may have done it since the selection
+                fresh = Customer._compute_followup_state(company, locked.partner_id, today)
+                self._execute_batch([(customer, due) for customer in locked
+                                     if (due := self._auto_due(fresh.get(customer.partner_id.id)))])
+                Customer._refresh(company, locked.partner_id, today=today)
             remaining -= len(batch)
             if not self._commit_batch(len(batch), remaining) and remaining:
                 _logger.info("Follow-up run %s out of time, %s customers left", self.id, remaining)
@@ -211,39 +221,97 @@ class DebtorFollowupRun(models.Model):
         self._commit_batch(0, 0)
         return True
 
+    @staticmethod
+    def _auto_due(state):
+        """The levels due now that run by themselves, from a customer's computed state: ``{level: lines}``."""
+        if not state:
+            return {}
+        return {level: lines for level, lines in state["due"].items() if level.auto_execute}
+
+    def _skip_locked(self, customers):
+        """Lock the rows of ``customers`` that no other transaction holds; return their ids."""
+        self.env.cr.execute(SQL(
+            "SELECT id FROM debtor_customer WHERE id IN %s FOR UPDATE SKIP LOCKED", tuple(customers.ids)))
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _lock_batch(self, customers):
+        """Lock the debtor files of a batch for this transaction and return those this run may act on.
+
+        Files locked by another run at the same moment (a manager's "Run Now" beside the cron) are left to it;
+        files gone since the selection (the customer was deleted, or merged into another one) are skipped. Both
+        are noted in the run log.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(SQL("SELECT id FROM debtor_customer WHERE id IN %s", tuple(customers.ids)))
+        existing = {row[0] for row in self.env.cr.fetchall()}
+        locked = self._skip_locked(customers)
+        notes = []
+        for customer in customers:
+            if customer.id not in existing:
+                notes.append(self.env._("Customer file %(id)s skipped: deleted or merged during the run.",
+                                        id=customer.id))
+            elif customer.id not in locked:
+                notes.append(self.env._("%(customer)s skipped: another run is following it up right now.",
+                                        customer=customer.sudo().partner_id.display_name))
+        if notes:
+            _logger.info("Follow-up run %s: %s", self.id, " ".join(notes))
+            self.log = (self.log or "") + "\n".join(notes) + "\n"
+        # the files and their items are read again from the database, not from before the lock
+        result = customers.browse([customer.id for customer in customers if customer.id in locked])
+        result.invalidate_recordset()
+        self.env["account.move.line"].invalidate_model(
+            ["amount_residual", "reconciled", "debtor_level_id", "debtor_last_action_date", "debtor_resume_date"])
+        return result
+
     def _log_step_error(self, step, error):
         """Record on the run that one of its steps failed (the rest of the run goes on)."""
         _logger.warning("Follow-up run %s: %s failed: %s", self.id, step, error, exc_info=True)
         self.log = (self.log or "") + self.env._("%(step)s failed: %(error)s", step=step, error=error) + "\n"
 
-    def _execute_customer(self, customer, due):
-        """Execute the levels ``due`` for one customer, isolated: a failure is logged and the run goes on."""
-        for level, lines in sorted(due.items(), key=lambda item: item[0].delay_days):
-            started = time.monotonic()
-            try:
-                with self.env.cr.savepoint():
-                    customer._execute_level(level, lines, run=self)
-            except Exception as error:
-                # a warning, not an error: the failure is expected data trouble, logged on the run and the customer
-                _logger.warning("Follow-up of %s (level %s) failed: %s", customer.partner_id.display_name,
-                                level.name, error, exc_info=not isinstance(error, UserError))
-                message = str(error) or traceback.format_exc()
-                self.env["debtor.followup.action"].sudo().create({
-                    "partner_id": customer.partner_id.id,
-                    "company_id": customer.company_id.id,
-                    "level_id": level.id,
-                    "run_id": self.id,
-                    "state": "failed",
-                    "error": message,
-                    "line_ids": [fields.Command.set(lines.ids)],
-                    "amount_due": sum(lines.mapped("amount_residual")),
-                })
-                customer._post_note(self.env._(
-                    "The nightly follow-up could not execute level %(level)s: %(error)s",
-                    level=level.name, error=message))
-            else:
-                _logger.debug("Follow-up of %s at %s in %.3fs", customer.partner_id.id, level.name,
-                              time.monotonic() - started)
+    def _execute_batch(self, batch):
+        """Execute the levels due of a batch of customers, set-wise (see ``debtor.customer._execute_levels``).
+
+        An item that fails is recorded as a failed action and noted in its customer's chatter by
+        ``_execute_levels`` itself. Should the batch fail as a whole (a fault no single item explains), it is
+        rolled back and executed again customer by customer, so one customer's trouble never costs the others.
+
+        :param batch: list of ``(debtor.customer, {level: lines})``
+        """
+        items = [(customer, level, lines) for customer, due in batch
+                 for level, lines in sorted(due.items(), key=lambda item: item[0].delay_days)]
+        Customer = self.env["debtor.customer"]
+        try:
+            with self.env.cr.savepoint():
+                Customer._execute_levels(items, run=self)
+            return
+        except Exception:
+            _logger.warning("Follow-up run %s: a batch of %s customers failed, retrying them one by one",
+                            self.id, len(batch), exc_info=True)
+        for customer, due in batch:
+            for level, lines in sorted(due.items(), key=lambda item: item[0].delay_days):
+                try:
+                    with self.env.cr.savepoint():
+                        Customer._execute_levels([(customer, level, lines)], run=self, raise_on_error=True)
+                except Exception as error:
+                    self._record_failure(customer, level, lines, error)
+
+    def _record_failure(self, customer, level, lines, error):
+        """Record that ``level`` could not be executed for ``customer``: a failed action and a chatter note."""
+        _logger.warning("Follow-up of %s (level %s) failed: %s", customer.partner_id.display_name,
+                        level.name, error, exc_info=not isinstance(error, UserError))
+        message = str(error) or traceback.format_exc()
+        self.env["debtor.followup.action"].sudo().create({
+            "partner_id": customer.partner_id.id,
+            "company_id": customer.company_id.id,
+            "level_id": level.id,
+            "run_id": self.id,
+            "state": "failed",
+            "error": message,
+            "line_ids": [fields.Command.set(lines.ids)],
+            "amount_due": sum(lines.mapped("amount_residual")),
+        })
+        customer._post_note(self.env._(
+            "The follow-up could not execute level %(level)s: %(error)s", level=level.name, error=message))
 
     # ------------------------------------------------------------------
     # Actions

@@ -101,8 +101,9 @@ class ResPartner(models.Model):
     def _debtor_followup_values(self):
         """What a reminder template shows besides the customer itself.
 
-        The follow-up passes the level and items in the context key ``debtor_followup``; without it (a template
-        tried out from the composer) the customer's overdue items in the current company are shown.
+        The follow-up passes the level and the items of each customer in the context key ``debtor_followup``
+        (``level_id``, ``lines_by_partner``, ``customers``); without it (a template tried out from the composer)
+        the customer's overdue items in the current company are shown.
 
         :return: dict with ``customer`` (debtor file), ``level``, ``lines``, ``amount_due``, ``total_due``,
             ``total_overdue``, ``currency``, ``company`` and ``items_html`` (the rendered table of items)
@@ -111,9 +112,17 @@ class ResPartner(models.Model):
         company = self.env.company
         today = fields.Date.context_today(self)
         given = self.env.context.get("debtor_followup") or {}
-        customer = self.env["debtor.customer"].search(
-            [("partner_id", "=", self.commercial_partner_id.id), ("company_id", "=", company.id)], limit=1)
-        if "line_ids" in given:
+        if self.id in given.get("customers", {}):
+            customer = self.env["debtor.customer"].browse(given["customers"][self.id]).with_prefetch(
+                list(given["customers"].values()))
+        else:
+            customer = self.env["debtor.customer"].search(
+                [("partner_id", "=", self.commercial_partner_id.id), ("company_id", "=", company.id)], limit=1)
+        if self.id in given.get("lines_by_partner", {}):
+            # rendered for a batch of customers: read the items of all of them at once
+            lines = self.env["account.move.line"].browse(given["lines_by_partner"][self.id]).with_prefetch(
+                given.get("prefetch_line_ids"))
+        elif "line_ids" in given:
             lines = self.env["account.move.line"].browse(given["line_ids"])
         else:
             lines = self.env["account.move.line"].search(
@@ -135,7 +144,8 @@ class ResPartner(models.Model):
             "currency": company.currency_id,
             "company": company,
             "items_html": self.env["ir.qweb"]._render("debtor_followup.debtor_items_table", {
-                "lines": lines, "company": company, "today": today, "owed": owed}),
+                "lines": lines, "company": company, "today": today, "owed": owed,
+                "pay_urls": given.get("pay_urls")}),
         }
 
     def action_debtor_open(self):

@@ -6,6 +6,8 @@ from . import test_credit_report_import
 from . import test_credit_score
 from . import test_demo_generator
 from . import test_dispute
+from . import test_followup_batch
+from . import test_followup_faults
 from . import test_followup_run
 from . import test_identifiers_and_report
 from . import test_late_payment_engine

@@ -66,6 +66,21 @@ class DebtorFollowupCommon(AccountTestInvoicingCommon):
         return move
 
     @classmethod
+    def _overdue_customers(cls, count, label, amount=100.0):
+        """``count`` customers, each with one invoice due on 2026-01-01, in ascending amounts from ``amount``.
+
+        :return: (partners, invoices), in the same order
+        """
+        partners = cls.env["res.partner"].create([{
+            "name": f"{label} Customer {index}", "is_company": True,
+            "email": f"ap{index}@{label.lower()}.example.com",
+        } for index in range(count)])
+        invoices = cls.env["account.move"]
+        for index, partner in enumerate(partners):
+            invoices |= cls._invoice(partner, amount * (index + 1), "2025-12-01", due_date="2026-01-01")
+        return partners, invoices
+
+    @classmethod
     def _pay(cls, invoice, amount, pay_date):
         """Register a customer payment of ``amount`` on ``invoice``."""
         return cls.env["account.payment.register"].with_context(

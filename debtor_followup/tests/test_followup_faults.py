@@ -1,0 +1,168 @@
+from unittest.mock import MagicMock
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import DebtorFollowupCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupFaults(DebtorFollowupCommon):
+    """The nightly run under faults: killed, run twice at once, mail server down, customers vanishing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.payers, cls.invoices = cls._overdue_customers(4, "Fault")
+        cls.level_1.write({"attach_statement": False, "attach_invoices": False})
+        cls.Run = cls.env["debtor.followup.run"]
+        cls.RunClass = type(cls.Run)
+
+    def _start(self):
+        return self.Run._get_or_start_run(self.company, fields.Date.today(), trigger="cron")
+
+    def _reminders(self, partner):
+        """The done actions and the queued emails of ``partner`` at level 1."""
+        actions = self.env["debtor.followup.action"].search(
+            [("partner_id", "=", partner.id), ("level_id", "=", self.level_1.id), ("state", "=", "done")])
+        mails = self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
+        return actions, mails
+
+    def test_run_killed_after_a_batch_resumes_without_sending_twice(self):
+        original_commit = self.RunClass._commit_batch
+        calls = []
+
+        def killed_after_first_batch(run, processed, remaining):
+            calls.append(processed)
+            result = original_commit(run, processed, remaining)
+            if len(calls) == 1:
+                # the first batch is committed (the cron commits here), then the worker dies
+                raise KeyboardInterrupt("worker killed")
+            return result
+
+        with freeze_time("2026-01-08"):
+            run = self._start()
+            # (not assertRaises: it would roll back what the first batch did, which the cron has committed)
+            killed = False
+            with patch.object(self.RunClass, "_commit_batch", killed_after_first_batch):
+                try:
+                    run._execute(batch_size=2)
+                except KeyboardInterrupt:
+                    killed = True
+            self.assertTrue(killed)
+            self.assertEqual(run.state, "running", "a killed run stays open for the next call")
+            self.assertEqual(len(run.action_ids), 2, "the first batch is done")
+            # the cron is called again the same night: the same run goes on
+            resumed = self._start()
+            self.assertEqual(resumed, run)
+            self.assertTrue(resumed._execute(batch_size=2))
+            self.assertEqual(run.state, "done")
+            self.assertEqual(run.customer_count, 4, "the count of the first selection is kept")
+            self.assertEqual(len(run.action_ids), 4)
+            for partner in self.payers:
+                actions, mails = self._reminders(partner)
+                self.assertEqual((len(actions), len(mails)), (1, 1), f"{partner.name} reminded exactly once")
+
+    def test_two_runs_at_once_do_not_act_on_the_same_customer(self):
+        original_lock = self.RunClass._lock_batch
+        with freeze_time("2026-01-08"):
+            first = self._start()
+            # a manager's "Run Now" started beside the cron: a second run of the same company and day
+            second = self.Run.create({"company_id": self.company.id, "run_date": fields.Date.today(),
+                                      "trigger": "manual"})
+            state = {"interleaved": False}
+
+            def other_run_first(run, customers):
+                # the first run has made its selection; the second one goes through everything before it locks
+                if run == first and not state["interleaved"]:
+                    state["interleaved"] = True
+                    second._execute()
+                return original_lock(run, customers)
+
+            with patch.object(self.RunClass, "_lock_batch", other_run_first):
+                first._execute()
+            self.assertTrue(state["interleaved"])
+            self.assertEqual(second.action_ids.partner_id, self.payers)
+            self.assertEqual(first.customer_count, 4, "the first run had selected them all")
+            self.assertFalse(first.action_ids, "what is due is read again under the lock: nothing is left")
+            for partner in self.payers:
+                actions, mails = self._reminders(partner)
+                self.assertEqual((len(actions), len(mails)), (1, 1), f"{partner.name} reminded exactly once")
+
+    def test_a_customer_locked_by_another_run_is_left_to_it(self):
+        with freeze_time("2026-01-08"):
+            self.env["debtor.customer"]._refresh(self.company)
+            busy = self._debtor(self.payers[1])
+            original = self.RunClass._skip_locked
+
+            def held_elsewhere(run, customers):
+                # another transaction holds this file's row: SKIP LOCKED leaves it out
+                return original(run, customers - busy)
+
+            with patch.object(self.RunClass, "_skip_locked", held_elsewhere):
+                run = self._run()
+            self.assertEqual(run.action_ids.partner_id, self.payers - self.payers[1])
+            self.assertIn("Fault Customer 1 skipped: another run is following it up right now.", run.log)
+            self.assertFalse(self._reminders(self.payers[1])[0])
+
+    def test_a_customer_merged_during_the_run_is_skipped_with_a_log_line(self):
+        original_lock = self.RunClass._lock_batch
+        source, target = self.payers[1], self.payers[2]
+
+        def merge_first(run, customers):
+            wizard = self.env["base.partner.merge.automatic.wizard"].sudo()
+            wizard._merge((source | target).ids, target, extra_checks=False)
+            return original_lock(run, customers)
+
+        with freeze_time("2026-01-08"):
+            self.env["debtor.customer"]._refresh(self.company)
+            source_file = self._debtor(source)
+            with patch.object(self.RunClass, "_lock_batch", merge_first):
+                run = self._run()
+            self.assertEqual(run.state, "done")
+            self.assertFalse(source.exists(), "merged away")
+            self.assertFalse(source_file.exists())
+            self.assertIn(f"Customer file {source_file.id} skipped: deleted or merged during the run.", run.log)
+            self.assertEqual(run.action_ids.partner_id, self.payers - source)
+            merged = run.action_ids.filtered(lambda action: action.partner_id == target)
+            self.assertEqual(merged.line_ids.move_id, self.invoices[1:3],
+                             "the merged customer's invoices are reminded once, under the customer kept")
+
+    def test_mail_server_failure_leaves_reminders_queued_and_the_run_log_honest(self):
+        server_class = type(self.env["ir.mail_server"])
+
+        def down(*args, **kwargs):
+            raise ConnectionRefusedError("mail server down")
+
+        with freeze_time("2026-01-08"), patch.object(server_class, "_connect__", down):
+            run = self._run()
+            self.assertEqual((run.state, run.done_count, run.failed_count), ("done", 4, 0))
+            mails = self.env["mail.mail"].search([("mail_message_id", "in", run.action_ids.mail_message_id.ids)])
+            self.assertEqual(mails.mapped("state"), ["outgoing"] * 4, "queued: the run sends nothing itself")
+            self.assertEqual(set(run.action_ids.mapped("delivery_state")), {"queued"})
+            self.assertEqual((run.email_count, run.email_failed_count), (4, 0))
+            # the mail queue then runs against the dead server
+            mails.send()
+            self.assertEqual(mails.mapped("state"), ["exception"] * 4)
+            run.invalidate_recordset()
+            run.action_ids.invalidate_recordset()
+            self.assertEqual(set(run.action_ids.mapped("delivery_state")), {"failed"})
+            self.assertEqual((run.email_count, run.email_failed_count, run.done_count), (4, 4, 4))
+        # the server is back: retried from the queue, the run log follows
+        with freeze_time("2026-01-09"):
+            mails.mark_outgoing()
+            with patch.object(server_class, "_disable_send", return_value=False), \
+                    patch.object(server_class, "_connect__", return_value=MagicMock()), \
+                    patch.object(server_class, "send_email", return_value="<sent@fault.example.com>") as sent:
+                mails.send()
+            self.assertEqual(sent.call_count, 4)
+            run.invalidate_recordset()
+            run.action_ids.invalidate_recordset()
+            self.assertEqual(set(run.action_ids.mapped("delivery_state")), {"sent"},
+                             mails.exists().mapped("failure_reason"))
+            self.assertEqual(run.email_failed_count, 0)
+            # and the next night does not remind the same level again
+            self.assertFalse(self._run().action_ids)
