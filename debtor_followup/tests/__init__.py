@@ -5,6 +5,7 @@ from . import test_credit_score
 from . import test_demo_generator
 from . import test_dispute
 from . import test_followup_run
+from . import test_handover
 from . import test_identifiers_and_report
 from . import test_late_payment_engine
 from . import test_late_payment_integration
