@@ -125,6 +125,12 @@ class AccountMove(models.Model):
         for move in self:
             move.debtor_handover_id = move._debtor_current_handover()
 
+    def _debtor_handed_over(self):
+        """Those of these invoices that are in a handover (any but a withdrawn one), whoever asks."""
+        lines = self.env["debtor.handover.line"].sudo().search_fetch(
+            [("move_id", "in", self.ids), ("state", "!=", "withdrawn")], ["move_id"])
+        return self.browse(lines.move_id.ids)
+
     def _debtor_current_handover(self):
         """The handover this invoice is in (any but a withdrawn one), or an empty recordset."""
         self.ensure_one()
@@ -149,7 +155,7 @@ class AccountMove(models.Model):
                 "res_id": self.debtor_handover_id.id, "view_mode": "form"}
 
     def button_draft(self):
-        handed_over = self.filtered(lambda move: move.sudo()._debtor_current_handover())
+        handed_over = self._debtor_handed_over()
         if handed_over:
             raise UserError(self.env._(
                 "%(invoices)s are handed over to a collection agency: withdraw the handover before changing them.",

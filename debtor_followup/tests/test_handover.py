@@ -4,6 +4,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
@@ -132,6 +133,20 @@ class TestHandover(DebtorFollowupCommon):
         with freeze_time("2026-02-21"), self.assertRaisesRegex(UserError, "are already handed over"):
             self._wizard().action_create()
         self.assertEqual(self.env["debtor.handover"].search_count([]), 1)
+
+    def test_the_agency_deals_with_handed_over_invoices(self):
+        self._hand_over()
+        with self.assertRaisesRegex(ValidationError, "handed over to a collection agency"), self.cr.savepoint():
+            self.env["debtor.promise"].with_user(self.controller).create({
+                "partner_id": self.customer.id, "date": "2026-03-01", "amount": 100.0,
+                "line_ids": [Command.set(self._receivable(self.inv1).ids)]})
+        with self.assertRaisesRegex(ValidationError, "arranges any payment plan"), self.cr.savepoint():
+            self.env["debtor.payment.plan"].with_user(self.controller).create({
+                "partner_id": self.customer.id, "move_ids": [Command.set(self.inv1.ids)], "date": "2026-02-21",
+                "first_due_date": "2026-03-21"})
+        with self.assertRaisesRegex(UserError, "withdraw the handover before changing them"):
+            self.inv1.button_draft()
+        self.assertEqual(self.inv1.state, "posted")
 
     # ---------------------------------------------------------------- the file
     def expected_xml(self, handover, agency_reference=""):
