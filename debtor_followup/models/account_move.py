@@ -9,6 +9,7 @@ from odoo.tools import SQL
 
 from .debtor_credit_check import MANAGER_GROUP
 from .debtor_customer import LATE_PAYMENT_RULES
+from .debtor_handover import IN_COLLECTION_STATES
 
 
 class AccountMove(models.Model):
@@ -44,6 +45,15 @@ class AccountMove(models.Model):
     debtor_owed_total = fields.Monetary(string="Total Owed", compute="_compute_debtor_owed",
                                         help="What the customer owes today: open amount, interest and costs.")
     debtor_owed_note = fields.Char(compute="_compute_debtor_owed")
+    debtor_handover_line_ids = fields.One2many(
+        comodel_name="debtor.handover.line", inverse_name="move_id", string="Handovers", readonly=True,
+        groups="debtor_followup.group_debtor_controller")
+    debtor_in_collection = fields.Boolean(
+        string="In Collection", compute="_compute_debtor_in_collection", store=True,
+        help="Handed over to a collection agency: the company sends no reminder for it.")
+    debtor_handover_id = fields.Many2one(comodel_name="debtor.handover", string="Handover",
+                                         compute="_compute_debtor_handover_id",
+                                         groups="debtor_followup.group_debtor_controller")
     debtor_dispute_state = fields.Selection(
         selection=[("open", "In dispute"), ("investigation", "Dispute under investigation")],
         string="Dispute",
@@ -104,6 +114,30 @@ class AccountMove(models.Model):
             move.debtor_owed_total = move.amount_residual + move.debtor_owed_interest + move.debtor_owed_costs
             move.debtor_owed_note = "; ".join({f["note"] for f in mine if f["note"]}) or False
 
+    @api.depends("debtor_handover_line_ids.state")
+    def _compute_debtor_in_collection(self):
+        # whoever's action changes a handover, the flag follows (invoicing users do not read handovers)
+        for move in self:
+            current = move.sudo()._debtor_current_handover()
+            move.debtor_in_collection = current.state in IN_COLLECTION_STATES if current else False
+
+    @api.depends("debtor_handover_line_ids.state")
+    def _compute_debtor_handover_id(self):
+        for move in self:
+            move.debtor_handover_id = move._debtor_current_handover()
+
+    def _debtor_handed_over(self):
+        """Those of these invoices that are in a handover (any but a withdrawn one), whoever asks."""
+        lines = self.env["debtor.handover.line"].sudo().search_fetch(
+            [("move_id", "in", self.ids), ("state", "!=", "withdrawn")], ["move_id"])
+        return self.browse(lines.move_id.ids)
+
+    def _debtor_current_handover(self):
+        """The handover this invoice is in (any but a withdrawn one), or an empty recordset."""
+        self.ensure_one()
+        lines = self.debtor_handover_line_ids.filtered(lambda line: line.state != "withdrawn")
+        return lines.sorted("id")[-1:].handover_id
+
     @api.depends("debtor_plan_ids")
     def _compute_debtor_plan_count(self):
         for move in self:
@@ -116,7 +150,17 @@ class AccountMove(models.Model):
         action["context"] = {}
         return action
 
+    def action_debtor_open_handover(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "debtor.handover",
+                "res_id": self.debtor_handover_id.id, "view_mode": "form"}
+
     def button_draft(self):
+        handed_over = self._debtor_handed_over()
+        if handed_over:
+            raise UserError(self.env._(
+                "%(invoices)s are handed over to a collection agency: withdraw the handover before changing them.",
+                invoices=", ".join(handed_over.mapped("name"))))
         lines = self.line_ids
         res = super().button_draft()
         lines._debtor_refresh_customers()

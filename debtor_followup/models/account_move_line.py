@@ -114,3 +114,11 @@ class AccountMoveLine(models.Model):
         plans = self.env["debtor.payment.plan"].sudo().search([
             ("move_ids", "in", self.move_id.ids), ("state", "in", ("active", "completed", "broken"))])
         plans._allocate_payments()
+
+    def _debtor_update_handovers(self):
+        """Report the payments matched with handed-over invoices to their handovers (one search for all)."""
+        if self.env.context.get("debtor_skip_refresh"):
+            return
+        handover_lines = self.env["debtor.handover.line"].sudo().search(
+            [("move_id", "in", self.move_id.ids), ("state", "!=", "withdrawn")])
+        handover_lines.handover_id._update_collection()

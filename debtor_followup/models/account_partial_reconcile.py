@@ -3,7 +3,8 @@ from odoo import models
 
 
 class AccountPartialReconcile(models.Model):
-    """Keep the debtor files current when payments and credit notes are matched or unmatched."""
+    """Keep the debtor files, payment plans and handovers current when payments and credit notes are matched or
+    unmatched."""
 
     _inherit = "account.partial.reconcile"
 
@@ -12,6 +13,7 @@ class AccountPartialReconcile(models.Model):
         partials = super().create(vals_list)
         lines = partials.debit_move_id | partials.credit_move_id
         lines._debtor_update_plans()
+        lines._debtor_update_handovers()
         lines._debtor_refresh_customers()
         return partials
 
@@ -20,5 +22,6 @@ class AccountPartialReconcile(models.Model):
         res = super().unlink()
         lines = lines.exists()
         lines._debtor_update_plans()
+        lines._debtor_update_handovers()
         lines._debtor_refresh_customers()
         return res

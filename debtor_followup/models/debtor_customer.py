@@ -18,6 +18,8 @@ from ..tools import late_payment
 from .debtor_credit_check import CREDIT_RATINGS
 from .debtor_credit_check import MANAGER_GROUP
 from .debtor_credit_check import rating_for_score
+from .debtor_handover import EXCLUDING_STATES as EXCLUDING_HANDOVER_STATES
+from .debtor_handover import IN_COLLECTION_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ EXCLUSION_REASONS = [
     ("promise", "Promise to pay"),
     ("dispute", "In dispute"),
     ("plan", "Payment plan"),
+    ("collection", "Handed over to collection"),
 ]
 LATE_PAYMENT_RULES = [
     ("none", "None"),
@@ -192,6 +195,13 @@ class DebtorCustomer(models.Model):
     plan_count = fields.Integer(string="Payment Plans", compute="_compute_plan_count")
     dispute_count = fields.Integer(string="Open Disputes", compute="_compute_disputes")
     disputed_amount = fields.Monetary(string="Amount in Dispute", compute="_compute_disputes")
+    handover_count = fields.Integer(string="Handovers", compute="_compute_handovers")
+    in_collection = fields.Boolean(compute="_compute_handovers",
+                                   help="Invoices of this customer are at a collection agency.")
+    handover_due = fields.Boolean(
+        string="Due for Handover", compute="_compute_handovers",
+        help="The customer was sent the formal notice, or is due for the last level of its policy: the next step is "
+             "a handover to collection.")
 
     _partner_company_unique = models.Constraint(
         "UNIQUE(partner_id, company_id)",
@@ -295,6 +305,25 @@ class DebtorCustomer(models.Model):
         for customer in self:
             customer.dispute_count, customer.disputed_amount = figures.get(
                 (customer.partner_id.id, customer.company_id.id), (0, 0.0))
+
+    @api.depends("partner_id", "company_id", "level_id", "due_level_id")
+    def _compute_handovers(self):
+        groups = self.env["debtor.handover"].sudo()._read_group(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)],
+            ["partner_id", "company_id", "state"], ["__count"])
+        counts, active = {}, set()
+        for partner, company, state, count in groups:
+            key = (partner.id, company.id)
+            counts[key] = counts.get(key, 0) + count
+            if state in IN_COLLECTION_STATES:
+                active.add(key)
+        for customer in self:
+            key = (customer.partner_id.id, customer.company_id.id)
+            customer.handover_count = counts.get(key, 0)
+            customer.in_collection = key in active
+            last = customer.effective_policy_id.level_ids.sorted(lambda level: (level.delay_days, level.id))[-1:]
+            customer.handover_due = customer.level_id.is_final_notice or (
+                bool(last) and last in (customer.level_id | customer.due_level_id))
 
     # ------------------------------------------------------------------
     # CRUD
@@ -405,6 +434,20 @@ class DebtorCustomer(models.Model):
         action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
         return action
 
+    def action_handover(self):
+        """Open the handover wizard for this customer's overdue invoices (Credit Managers)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_handover_wizard_action")
+        action["context"] = {"active_model": self._name, "active_id": self.id, "active_ids": self.ids}
+        return action
+
+    def action_open_handovers(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_handover_action")
+        action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
+        action["context"] = {}
+        return action
+
     def action_open_history(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_followup_action_action")
@@ -432,13 +475,23 @@ class DebtorCustomer(models.Model):
     def _line_exclusions(self, company, lines):
         """Why some of ``lines`` must not be followed up, as ``{line_id: reason}``.
 
-        Manual exclusions, open disputes, active payment plans and open promises to pay. It must stay
-        set-based: one query per kind of reason, whatever the number of lines.
+        Handovers to a collection agency (any but withdrawn ones), manual exclusions, open disputes, active
+        payment plans and open promises to pay. It must stay set-based: one query per kind of reason, whatever the
+        number of lines.
 
         :param company: the ``res.company`` being followed up
         :param lines: ``account.move.line`` records, all open and receivable
         """
-        reasons = {line.id: "manual" for line in lines if line.debtor_manual_exclusion}
+        # whoever looks at the items (an invoicing user, a controller) must see that they are at an agency
+        handed_over = set(self.env["debtor.handover.line"].sudo().search_fetch(
+            [("company_id", "=", company.id), ("state", "in", EXCLUDING_HANDOVER_STATES),
+             ("move_id", "in", lines.move_id.ids)],
+            ["move_id"],
+        ).move_id.ids)
+        reasons = {line.id: "collection" for line in lines if line.move_id.id in handed_over}
+        for line in lines:
+            if line.debtor_manual_exclusion:
+                reasons.setdefault(line.id, "manual")
         disputes = self.env["debtor.dispute"].search_fetch(
             [("company_id", "=", company.id), ("state", "in", ("open", "investigation")),
              ("move_id", "in", lines.move_id.ids)],

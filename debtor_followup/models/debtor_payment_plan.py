@@ -198,6 +198,11 @@ class DebtorPaymentPlan(models.Model):
                     raise ValidationError(self.env._("%(move)s is already paid.", move=move.name))
             if len(plan.move_ids.currency_id) > 1:
                 raise ValidationError(self.env._("A payment plan covers invoices of one currency only."))
+            handed_over = plan.move_ids._debtor_handed_over()
+            if handed_over:
+                raise ValidationError(self.env._(
+                    "%(moves)s are handed over to a collection agency, which arranges any payment plan: withdraw the "
+                    "handover first.", moves=", ".join(handed_over.mapped("name"))))
             others = self.search([("id", "!=", plan.id), ("move_ids", "in", plan.move_ids.ids),
                                   ("state", "in", ("draft", "proposed", "active"))])
             if others:

@@ -79,6 +79,11 @@ class DebtorPromise(models.Model):
             )
             disputed = self.env["debtor.dispute"].search_count([
                 ("move_id", "in", promise.line_ids.move_id.ids), ("state", "in", ("open", "investigation"))])
+            handed_over = promise.line_ids.move_id._debtor_handed_over()
+            if handed_over and promise.state == "open":
+                raise ValidationError(self.env._(
+                    "%(moves)s are handed over to a collection agency: the customer deals with the agency now.",
+                    moves=", ".join(handed_over.mapped("name"))))
             if disputed and promise.state == "open":
                 raise ValidationError(self.env._(
                     "An invoice in dispute cannot be covered by a promise to pay: resolve the dispute first."))

@@ -104,3 +104,12 @@ class ResCompany(models.Model):
         string="Verify VAT Numbers Online (VIES)",
         help="Ask the EU VIES service about the customer's VAT number when a credit check is recorded. When VIES "
              "cannot be reached the check goes on and the answer reads 'not verified online'.")
+
+    debtor_handover_wait_days = fields.Integer(
+        string="Wait After Formal Notice (days)", default=14,
+        help="Days the customer is given after the formal notice of default; a debt can be handed over to a "
+             "collection agency from the day after (earlier only by a Credit Manager, with a reason).")
+    debtor_handover_agency_id = fields.Many2one(
+        comodel_name="res.partner", string="Default Collection Agency",
+        domain=[("debtor_is_collection_agency", "=", True)],
+        help="Proposed by the handover wizard.")

@@ -28,3 +28,6 @@ class ResConfigSettings(models.TransientModel):
     debtor_credit_hold_overdue_days = fields.Integer(related="company_id.debtor_credit_hold_overdue_days",
                                                      readonly=False)
     debtor_credit_vies = fields.Boolean(related="company_id.debtor_credit_vies", readonly=False)
+
+    debtor_handover_wait_days = fields.Integer(related="company_id.debtor_handover_wait_days", readonly=False)
+    debtor_handover_agency_id = fields.Many2one(related="company_id.debtor_handover_agency_id", readonly=False)

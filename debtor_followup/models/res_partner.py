@@ -13,6 +13,9 @@ from .debtor_credit_check import CREDIT_RESULTS
 from .debtor_credit_check import MANAGER_GROUP
 from .debtor_customer import DEBTOR_STATUSES
 from .debtor_customer import REMINDER_MODES
+from .debtor_handover import AGENCY_KINDS
+from .debtor_handover import EXPORT_FORMATS
+from .debtor_handover import IN_COLLECTION_STATES
 
 IDENTIFIER_STATES = [
     ("valid", "Valid"),
@@ -407,3 +410,51 @@ class ResPartner(models.Model):
     def action_debtor_import_credit_report(self):
         self.ensure_one()
         return self.env["debtor.customer"]._credit_file(self, self.env.company).action_import_credit_report()
+
+    # ------------------------------------------------------------------
+    # Collection agencies, and customers handed over to one
+    # ------------------------------------------------------------------
+    debtor_is_collection_agency = fields.Boolean(
+        string="Collection Agency",
+        help="A collection agency, lawyer or bailiff debts can be handed over to.")
+    debtor_agency_kind = fields.Selection(selection=AGENCY_KINDS, string="Agency Type", default="agency")
+    debtor_agency_export_format = fields.Selection(
+        selection=EXPORT_FORMATS, string="Handover File Format", default="xml",
+        help="XML: format 1 of the addon, checked against data/xsd/debtor_handover.xsd. CSV: one row per invoice.")
+    debtor_agency_contact_id = fields.Many2one(
+        comodel_name="res.partner", string="Agency Contact",
+        domain="['|', ('id', '=', id), ('parent_id', '=', id)]",
+        help="Receives the handover files and the notices of later payments. Empty: the agency itself.")
+    debtor_agency_email = fields.Boolean(
+        string="Email the Agency",
+        help="Email the handover file, later payments and withdrawals to the agency's contact (queued). Otherwise "
+             "they are only noted on the handover, with an activity to tell the agency of each payment.")
+    debtor_in_collection = fields.Boolean(string="In Collection", compute="_compute_debtor_handovers",
+                                          help="Invoices of this customer are at a collection agency.")
+    debtor_handover_count = fields.Integer(string="Handovers", compute="_compute_debtor_handovers")
+
+    @api.depends_context("company")
+    def _compute_debtor_handovers(self):
+        company = self.env.company
+        partners = self.commercial_partner_id._origin
+        groups = self.env["debtor.handover"].sudo()._read_group(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)], ["partner_id", "state"],
+            ["__count"])
+        counts, active = {}, set()
+        for partner, state, count in groups:
+            counts[partner.id] = counts.get(partner.id, 0) + count
+            if state in IN_COLLECTION_STATES:
+                active.add(partner.id)
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin.id
+            partner.debtor_handover_count = counts.get(commercial, 0)
+            partner.debtor_in_collection = commercial in active
+
+    def action_debtor_handover(self):
+        """Open the handover wizard for this customer in the current company (Credit Managers)."""
+        self.ensure_one()
+        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_handover()
+
+    def action_debtor_open_handovers(self):
+        self.ensure_one()
+        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_open_handovers()

@@ -49,6 +49,11 @@ MODEL_RIGHTS = {
     # run logs: README says "Credit Manager also ... reads the run logs"; the ACL (and the Reporting menu) let
     # controllers read them too. Reported, not changed here.
     "debtor.followup.run":              (NOBODY, NOBODY, "r", "crwu"),
+    # collection handovers: controllers read them (they answer the customer's questions) but change nothing;
+    # plain invoicing users see the badge on the invoice only; managers hand over
+    "debtor.handover":                  (NOBODY, NOBODY, "r", "crwu"),
+    "debtor.handover.line":             (NOBODY, NOBODY, "r", "crwu"),
+    "debtor.handover.wizard":           (NOBODY, NOBODY, NOBODY, "crwu"),
     # the controller's dialogs
     "debtor.followup.send":             (NOBODY, NOBODY, "crwu", "crwu"),
     "debtor.promise.wizard":            (NOBODY, NOBODY, "crwu", "crwu"),
@@ -60,7 +65,7 @@ OPERATIONS = {"c": "create", "r": "read", "w": "write", "u": "unlink"}
 
 # Company-bound records (company A) that the manager of company B must neither find nor touch.
 COMPANY_RECORDS = ("policy", "level", "debtor", "action", "run_log", "promise", "dispute", "plan", "plan_line", "fee",
-                   "check")
+                   "check", "handover", "handover_line")
 
 PO, INV, CTRL, MGR_B = PORTAL, INVOICING, CONTROLLER, MANAGER_B
 
@@ -86,6 +91,13 @@ def plan_from_invoice(env, rec):
 
 def debtor_id(rec):
     return rec.debtor.id
+
+
+def hand_over(env, rec):
+    """*Hand Over* on the debtor file, the preconditions overridden with a reason, then *Create Handover*."""
+    wizard = env["debtor.handover.wizard"].with_context(active_model="debtor.customer", active_id=rec.debtor.id).create(
+        {"move_ids": [Command.set(rec.invoice_free.ids)], "override": True, "override_reason": "Access test"})
+    return wizard.action_create()
 
 
 # Every public button of the addon: (button, who must be refused, who may press it, how it is pressed).
@@ -152,6 +164,23 @@ BUTTONS = [
     ("debtor.followup.run.action_run_now", (PO, INV, CTRL), "manager", on("run_log", "action_run_now")),
     ("debtor.credit.check.action_apply_limit", (PO, INV, CTRL, MGR_B), "manager", on("check", "action_apply_limit")),
     ("debtor.credit.check.action_open_attachment", (PO, MGR_B), CTRL, on("check", "action_open_attachment")),
+    # ---- collection handovers: managers hand over and work the case, controllers only read it
+    ("debtor.customer.action_handover", (PO, INV, CTRL, MGR_B), "manager", on("debtor", "action_handover")),
+    ("debtor.customer.action_open_handovers", (PO, INV, MGR_B), CTRL, on("debtor", "action_open_handovers")),
+    ("debtor.handover.wizard.action_create", (PO, INV, CTRL, MGR_B), "manager", hand_over),
+    ("debtor.handover.action_generate_file", (PO, INV, CTRL, MGR_B), "manager",
+     on("handover", "action_generate_file")),
+    ("debtor.handover.action_send", (PO, INV, CTRL, MGR_B), "manager", on("handover", "action_send")),
+    ("debtor.handover.action_acknowledge", (PO, INV, CTRL, MGR_B), "manager",
+     on("handover_sent", "action_acknowledge")),
+    ("debtor.handover.action_close", (PO, INV, CTRL, MGR_B), "manager", on("handover_sent", "action_close")),
+    ("debtor.handover.action_withdraw", (PO, INV, CTRL, MGR_B), "manager", on("handover", "action_withdraw")),
+    ("debtor.handover.action_download", (PO, INV, MGR_B), CTRL, on("handover_sent", "action_download")),
+    ("debtor.handover.action_open_invoices", (PO, INV, MGR_B), CTRL, on("handover", "action_open_invoices")),
+    ("account.move.action_debtor_open_handover", (PO, INV, MGR_B), CTRL,
+     on("invoice_handover", "action_debtor_open_handover")),
+    ("res.partner.action_debtor_handover", (PO, INV, CTRL), "manager", on("customer", "action_debtor_handover")),
+    ("res.partner.action_debtor_open_handovers", (PO, INV), CTRL, on("customer", "action_debtor_open_handovers")),
     # ---- on the invoice
     ("account.move.action_debtor_raise_dispute", (PO, INV, MGR_B), CTRL,
      on("invoice_free", "action_debtor_raise_dispute")),
@@ -234,6 +263,24 @@ class TestAccessMatrix(DebtorFollowupCommon):
         cls.check = env["debtor.credit.check"].create({
             "customer_id": cls.debtor.id, "result": "approved_limit", "credit_limit_proposal": 5000.0})
         cls.level = cls.level_1
+        # two handovers: a draft and one sent to the agency
+        agency = env["res.partner"].create({"name": "Collect & Recover BV", "is_company": True,
+                                            "debtor_is_collection_agency": True, "email": "cases@collect.example.com"})
+        company.debtor_handover_agency_id = agency
+        cls.customer.write({"street": "1 Main Street", "city": "Springfield", "country_id": env.ref("base.us").id})
+        cls.invoice_handover = cls._invoice(cls.customer, 150.0, "2025-11-01", due_date="2025-12-01")
+        cls.invoice_handover_sent = cls._invoice(cls.customer, 250.0, "2025-11-01", due_date="2025-12-01")
+        handovers = env["debtor.handover"]
+        for invoice in (cls.invoice_handover, cls.invoice_handover_sent):
+            wizard = env["debtor.handover.wizard"].with_user(cls.manager).with_context(
+                active_model="debtor.customer", active_id=cls.debtor.id).create({})
+            wizard.write({"move_ids": [Command.set(invoice.ids)], "override": True, "override_reason": "Test data"})
+            handovers |= handovers.browse(wizard.action_create()["res_id"])
+        cls.handover, cls.handover_sent = handovers
+        cls.handover.withdraw_reason = "The customer paid the lawyer"
+        cls.handover_sent.action_send()
+        cls.handover_sent.write({"agency_reference": "CR-1", "close_note": "Given up by the agency"})
+        cls.handover_line = cls.handover.line_ids[:1]
         cls.plan_line = cls.plan.line_ids[:1]
         # a customer whose identifiers match the sample credit report
         cls.exemple = env["res.partner"].create({
