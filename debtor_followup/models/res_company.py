@@ -71,6 +71,11 @@ class ResCompany(models.Model):
         help="Netherlands: VAT added to the WIK costs when the company cannot deduct VAT. 0: none.",
     )
 
+    debtor_aging_email = fields.Boolean(
+        string="Email the Aging Summary",
+        help="Every week, email the receivables aging summary of this company to its Credit Managers.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
@@ -104,3 +109,8 @@ class ResCompany(models.Model):
         string="Verify VAT Numbers Online (VIES)",
         help="Ask the EU VIES service about the customer's VAT number when a credit check is recorded. When VIES "
              "cannot be reached the check goes on and the answer reads 'not verified online'.")
+
+    def _debtor_aging_summary_html(self):
+        """The receivables aging summary of this company as HTML (used by the scheduled email's template)."""
+        self.ensure_one()
+        return self.env["debtor.report.aging"].sudo().with_company(self)._summary_html(self)

@@ -28,3 +28,4 @@ class ResConfigSettings(models.TransientModel):
     debtor_credit_hold_overdue_days = fields.Integer(related="company_id.debtor_credit_hold_overdue_days",
                                                      readonly=False)
     debtor_credit_vies = fields.Boolean(related="company_id.debtor_credit_vies", readonly=False)
+    debtor_aging_email = fields.Boolean(related="company_id.debtor_aging_email", readonly=False)
