@@ -27,12 +27,12 @@ class DebtorReportActivity(models.Model):
     _order = "date desc, id desc"
 
     action_id = fields.Many2one(comodel_name="debtor.followup.action", string="Follow-up Action", readonly=True)
-    run_id = fields.Many2one(comodel_name="debtor.followup.run", string="Run", readonly=True)
+    run_id = fields.Many2one(comodel_name="debtor.followup.run", readonly=True)
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", string="Company Currency", readonly=True)
-    level_id = fields.Many2one(comodel_name="debtor.followup.level", string="Level", readonly=True)
-    policy_id = fields.Many2one(comodel_name="debtor.followup.policy", string="Policy", readonly=True)
+    level_id = fields.Many2one(comodel_name="debtor.followup.level", readonly=True)
+    policy_id = fields.Many2one(comodel_name="debtor.followup.policy", readonly=True)
     user_id = fields.Many2one(comodel_name="res.users", string="By", readonly=True)
     date = fields.Date(readonly=True)
     origin = fields.Selection(selection=[("run", "Nightly Run"), ("manual", "By Hand")], readonly=True)

@@ -49,9 +49,9 @@ class DebtorReportAging(models.Model):
     currency_id = fields.Many2one(comodel_name="res.currency", string="Company Currency", readonly=True)
     invoice_user_id = fields.Many2one(comodel_name="res.users", string="Salesperson", readonly=True)
     responsible_id = fields.Many2one(comodel_name="res.users", string="Follow-up Responsible", readonly=True)
-    country_id = fields.Many2one(comodel_name="res.country", string="Country", readonly=True)
+    country_id = fields.Many2one(comodel_name="res.country", readonly=True)
     level_id = fields.Many2one(comodel_name="debtor.followup.level", string="Follow-up Level", readonly=True)
-    policy_id = fields.Many2one(comodel_name="debtor.followup.policy", string="Policy", readonly=True)
+    policy_id = fields.Many2one(comodel_name="debtor.followup.policy", readonly=True)
     date = fields.Date(string="Accounting Date", readonly=True)
     date_maturity = fields.Date(string="Due Date", readonly=True)
     days_overdue = fields.Integer(readonly=True, aggregator="max",

@@ -23,7 +23,7 @@ class DebtorReportCollection(models.Model):
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", string="Company Currency", readonly=True)
     invoice_user_id = fields.Many2one(comodel_name="res.users", string="Salesperson", readonly=True)
-    country_id = fields.Many2one(comodel_name="res.country", string="Country", readonly=True)
+    country_id = fields.Many2one(comodel_name="res.country", readonly=True)
     level_id = fields.Many2one(comodel_name="debtor.followup.level", string="Last Level Reached", readonly=True)
     invoice_date = fields.Date(readonly=True)
     date_maturity = fields.Date(string="Due Date", readonly=True)

@@ -33,12 +33,12 @@ class DebtorReportDispute(models.Model):
     _rec_name = "dispute_id"
     _order = "date desc, id desc"
 
-    dispute_id = fields.Many2one(comodel_name="debtor.dispute", string="Dispute", readonly=True)
+    dispute_id = fields.Many2one(comodel_name="debtor.dispute", readonly=True)
     move_id = fields.Many2one(comodel_name="account.move", string="Invoice", readonly=True)
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", string="Company Currency", readonly=True)
-    reason_id = fields.Many2one(comodel_name="debtor.dispute.reason", string="Reason", readonly=True)
+    reason_id = fields.Many2one(comodel_name="debtor.dispute.reason", readonly=True)
     user_id = fields.Many2one(comodel_name="res.users", string="Owner", readonly=True)
     responsible_id = fields.Many2one(comodel_name="res.users", string="Team Responsible", readonly=True)
     state = fields.Selection(selection=DISPUTE_STATES, string="Status", readonly=True)

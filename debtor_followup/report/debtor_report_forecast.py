@@ -112,8 +112,10 @@ class DebtorReportForecast(models.Model):
                        move.invoice_user_id,
                        COALESCE(line.date_maturity, line.date) AS date_maturity,
                        line.amount_residual,
-                       COALESCE(line.amount_residual * LEAST(dispute.amount / NULLIF(SUM(line.amount_residual)
-                           OVER (PARTITION BY line.move_id), 0), 1), 0) AS amount_disputed
+                       CASE WHEN dispute.amount IS NULL THEN 0
+                            ELSE line.amount_residual * LEAST(dispute.amount / NULLIF(SUM(line.amount_residual)
+                                OVER (PARTITION BY line.move_id), 0), 1)
+                       END AS amount_disputed
                   FROM account_move_line line
                   JOIN account_account account ON account.id = line.account_id
                   JOIN account_move move ON move.id = line.move_id

@@ -26,7 +26,7 @@ class DebtorReportPlan(models.Model):
     _rec_name = "plan_id"
     _order = "due_date desc, id"
 
-    plan_id = fields.Many2one(comodel_name="debtor.payment.plan", string="Plan", readonly=True)
+    plan_id = fields.Many2one(comodel_name="debtor.payment.plan", readonly=True)
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", string="Company Currency", readonly=True)
