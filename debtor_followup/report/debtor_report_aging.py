@@ -120,15 +120,9 @@ class DebtorReportAging(models.Model):
                    %(days)s AS days_overdue,
                    %(bucket)s AS bucket,
                    CASE WHEN line.no_followup OR line.debtor_manual_exclusion OR customer.excluded THEN 'excluded'
-                        WHEN EXISTS (SELECT 1 FROM debtor_dispute dispute
-                                      WHERE dispute.move_id = line.move_id
-                                        AND dispute.state IN ('open', 'investigation')) THEN 'dispute'
-                        WHEN EXISTS (SELECT 1 FROM debtor_payment_plan_move_rel rel
-                                       JOIN debtor_payment_plan plan ON plan.id = rel.plan_id
-                                      WHERE rel.move_id = line.move_id AND plan.state = 'active') THEN 'plan'
-                        WHEN EXISTS (SELECT 1 FROM debtor_promise_line_rel rel
-                                       JOIN debtor_promise promise ON promise.id = rel.promise_id
-                                      WHERE rel.line_id = line.id AND promise.state = 'open') THEN 'promise'
+                        WHEN disputed.move_id IS NOT NULL THEN 'dispute'
+                        WHEN planned.move_id IS NOT NULL THEN 'plan'
+                        WHEN promised.line_id IS NOT NULL THEN 'promise'
                         ELSE 'followed'
                    END AS followup_state,
                    line.amount_residual,
@@ -142,6 +136,17 @@ class DebtorReportAging(models.Model):
                      ON customer.partner_id = line.partner_id AND customer.company_id = line.company_id
               LEFT JOIN debtor_followup_policy policy
                      ON policy.company_id = line.company_id AND policy.is_default AND policy.active
+              LEFT JOIN (SELECT DISTINCT dispute.move_id FROM debtor_dispute dispute
+                          WHERE dispute.state IN ('open', 'investigation')) AS disputed
+                     ON disputed.move_id = line.move_id
+              LEFT JOIN (SELECT DISTINCT rel.move_id FROM debtor_payment_plan_move_rel rel
+                           JOIN debtor_payment_plan plan ON plan.id = rel.plan_id
+                          WHERE plan.state = 'active') AS planned
+                     ON planned.move_id = line.move_id
+              LEFT JOIN (SELECT DISTINCT rel.line_id FROM debtor_promise_line_rel rel
+                           JOIN debtor_promise promise ON promise.id = rel.promise_id
+                          WHERE promise.state = 'open') AS promised
+                     ON promised.line_id = line.id
              WHERE account.account_type = 'asset_receivable'
                AND line.reconciled IS NOT TRUE
                AND line.parent_state = 'posted'

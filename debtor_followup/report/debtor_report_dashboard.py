@@ -66,13 +66,19 @@ class DebtorReportDashboard(models.Model):
                               for index, (code, _label, kind, _action, _context) in enumerate(KPIS, start=1))
         return SQL(
             """
-            WITH figure AS (
-                SELECT company_id, 'open' AS kpi, SUM(amount_residual) AS value FROM %(aging)s a GROUP BY company_id
-                 UNION ALL
-                SELECT company_id, 'overdue', SUM(amount_overdue) FROM %(aging)s a GROUP BY company_id
-                 UNION ALL
-                SELECT company_id, 'over_90', SUM(amount_residual) FILTER (WHERE days_overdue > 90)
-                  FROM %(aging)s a GROUP BY company_id
+            WITH aging AS (
+                SELECT company_id,
+                       SUM(amount_residual) AS open,
+                       SUM(amount_overdue) AS overdue,
+                       SUM(amount_residual) FILTER (WHERE days_overdue > 90) AS over_90
+                  FROM %(aging)s a
+              GROUP BY company_id
+            ),
+            figure AS (
+                SELECT aging.company_id, totals.kpi, totals.value
+                  FROM aging
+                 CROSS JOIN LATERAL (VALUES ('open', aging.open), ('overdue', aging.overdue),
+                                            ('over_90', aging.over_90)) AS totals(kpi, value)
                  UNION ALL
                 SELECT company_id, 'dso', dso FROM %(dso)s d WHERE date = %(month)s
                  UNION ALL

@@ -59,8 +59,7 @@ class DebtorReportRecovery(models.Model):
                   JOIN debtor_followup_action_line_rel rel ON rel.action_id = action.id
                  WHERE action.state = 'done'
             )
-            SELECT item.action_id * 1000000 + ROW_NUMBER() OVER (PARTITION BY item.action_id
-                                                                 ORDER BY item.line_id) AS id,
+            SELECT ROW_NUMBER() OVER (ORDER BY item.action_id, item.line_id) AS id,
                    item.*,
                    line.move_id,
                    line.company_currency_id AS currency_id,
