@@ -5,6 +5,15 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
+from .debtor_report_activity import DebtorReportActivity
+from .debtor_report_aging import DebtorReportAging
+from .debtor_report_collection import DebtorReportCollection
+from .debtor_report_dispute import DebtorReportDispute
+from .debtor_report_dso import DebtorReportDso
+from .debtor_report_forecast import DebtorReportForecast
+from .debtor_report_plan import DebtorReportPlan
+from .debtor_report_recovery import DebtorReportRecovery
+
 # code, label, kind of figure, report action, search filters of the action
 KPIS = [
     ("open", "Open Receivables", "money", "debtor_report_aging_action", {}),
@@ -48,11 +57,13 @@ class DebtorReportDashboard(models.Model):
     amount = fields.Monetary(readonly=True)
     count = fields.Integer(readonly=True)
 
-    _depends = {
-        "debtor.report.aging": [], "debtor.report.dso": [], "debtor.report.forecast": [],
-        "debtor.report.collection": [], "debtor.report.recovery": [], "debtor.report.dispute": [],
-        "debtor.report.plan": [], "debtor.report.activity": [],
-    }
+    # what the reports read, so that pending writes are flushed before the tiles are computed
+    _depends = {}
+    for _report in (DebtorReportAging, DebtorReportDso, DebtorReportForecast, DebtorReportCollection,
+                    DebtorReportRecovery, DebtorReportDispute, DebtorReportPlan, DebtorReportActivity):
+        for _model, _fnames in _report._depends.items():
+            _depends[_model] = sorted(set(_depends.get(_model, [])) | set(_fnames))
+    del _report, _model, _fnames
 
     @property
     def _table_query(self):

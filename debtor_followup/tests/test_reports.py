@@ -1,10 +1,13 @@
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import DebtorFollowupCommon
 
@@ -274,13 +277,13 @@ class TestReports(DebtorFollowupCommon):
             views = Report.get_views([(False, view_type) for view_type in view_types] + [(False, "search")])
             for view_type in view_types:
                 arch = etree.fromstring(views["views"][view_type]["arch"])
-                fields = arch.xpath("//field")
-                self.assertTrue(fields, f"{xmlid} {view_type}")
+                nodes = arch.xpath("//field")
+                self.assertTrue(nodes, f"{xmlid} {view_type}")
                 grouped = [f"{node.get('name')}:{node.get('interval')}" if node.get("interval") else node.get("name")
-                           for node in fields if node.get("type") in ("row", "col")
+                           for node in nodes if node.get("type") in ("row", "col")
                            or (view_type == "graph" and not node.get("type"))]
                 measures = [f"{node.get('name')}:{Report._fields[node.get('name')].aggregator}"
-                            for node in fields if node.get("type") == "measure"]
+                            for node in nodes if node.get("type") == "measure"]
                 if view_type == "pivot":
                     sets = [[], *[[groupby] for groupby in grouped], grouped]
                     result = Report.formatted_read_grouping_sets([], sets, ["__count", *measures])
@@ -288,10 +291,14 @@ class TestReports(DebtorFollowupCommon):
                 elif view_type == "graph":
                     self.assertTrue(Report.formatted_read_group([], grouped, ["__count", *measures]) is not None)
                 elif view_type in ("list", "kanban"):
-                    spec = {node.get("name"): {} for node in fields if node.get("name") in Report._fields}
+                    spec = {node.get("name"): {} for node in nodes if node.get("name") in Report._fields}
                     self.assertIn("records", Report.web_search_read([], spec, limit=80))
+            # every filter of the search view is a valid domain on the report
+            today = fields.Date.context_today(Report)
+            eval_context = {"context_today": lambda: today, "relativedelta": relativedelta,
+                            "uid": self.manager.id}
             for node in etree.fromstring(views["views"]["search"]["arch"]).xpath("//filter[@domain]"):
-                self.assertIn(node.get("name"), views["views"]["search"]["arch"])
+                Report.search_count(safe_eval(node.get("domain"), eval_context))
 
     # ------------------------------------------------------------------ scheduled email
     def test_aging_summary_email(self):
