@@ -5,7 +5,8 @@ transaction that is rolled back at the end, so every call measures the same data
 
 * one plain SQL aggregate over the open receivable lines (the floor any follow-up must read);
 * the follow-up run of the company: wall time, SQL queries, peak memory (RSS growth), and the time spent rendering
-  the reminder emails, with the emails queued (not delivered).
+  the reminder emails, with the emails queued (not delivered);
+* then the time to open each manager report (``bench_reports.py``), target under a second each.
 
 Usage (through the dev script, which passes the Odoo path and config):
     ./dev bench [--customers N] [--invoices N] [--db NAME] [--rebuild] [--with-pdf]
@@ -156,6 +157,12 @@ def measure(args, odoo, registry):
               f"{'met' if wall <= wide else 'NOT met'} ({wall / wide:.2f} x)")
         print(f"target: queries grow with batches, not invoices: {queries / max(batches, 1):.0f} per batch of 100, "
               f"{queries / max(open_lines, 1):.3f} per open line")
+
+        # --- manager reports: time to open each one (scripts/bench_reports.py), after the run above ---
+        from bench_reports import print_timings
+        from bench_reports import time_reports
+
+        print_timings(time_reports(env))
         cr.rollback()
 
 

@@ -387,11 +387,24 @@ class DebtorPaymentPlan(models.Model):
         """
         for plan in self.filtered(lambda p: p.state in ("active", "completed", "broken")):
             available = plan._paid_on_invoices()
+            last_payment = None
             for line in plan.line_ids.sorted(lambda line: (line.due_date, line.sequence, line.id)):
                 paid = min(line.amount, max(available, 0.0))
                 available = plan.currency_id.round(available - paid)
                 line.amount_paid = paid
+                if plan.currency_id.compare_amounts(paid, line.amount) < 0:
+                    line.date_paid = False
+                elif not line.date_paid:
+                    last_payment = last_payment or plan._last_payment_date()
+                    line.date_paid = last_payment
             plan.overpaid_amount = max(available, 0.0)
+
+    def _last_payment_date(self):
+        """The date of the latest payment or credit reconciled with this plan's invoices (today when none)."""
+        self.ensure_one()
+        receivable = self.move_ids.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        dates = (receivable.matched_credit_ids | receivable.matched_debit_ids).mapped("max_date")
+        return max(dates) if dates else fields.Date.context_today(self)
 
     def _refresh_debtors(self):
         for company, plans in self.grouped("company_id").items():

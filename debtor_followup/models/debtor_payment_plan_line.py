@@ -35,6 +35,8 @@ class DebtorPaymentPlanLine(models.Model):
     amount = fields.Monetary(required=True)
     amount_paid = fields.Monetary(readonly=True)
     amount_due = fields.Monetary(compute="_compute_amount_due", store=True)
+    date_paid = fields.Date(string="Paid On", readonly=True, copy=False,
+                            help="Date of the payment that completed this installment.")
     state = fields.Selection(selection=LINE_STATES, compute="_compute_state", store=True, readonly=False)
     reference = fields.Char(string="Payment Reference", copy=False,
                             help="ISO 11649 structured creditor reference (RF...) the customer quotes when paying.")

@@ -71,6 +71,11 @@ class ResCompany(models.Model):
         help="Netherlands: VAT added to the WIK costs when the company cannot deduct VAT. 0: none.",
     )
 
+    debtor_aging_email = fields.Boolean(
+        string="Email the Aging Summary",
+        help="Every week, email the receivables aging summary of this company to its Credit Managers.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
@@ -113,3 +118,8 @@ class ResCompany(models.Model):
         comodel_name="res.partner", string="Default Collection Agency",
         domain=[("debtor_is_collection_agency", "=", True)],
         help="Proposed by the handover wizard.")
+
+    def _debtor_aging_summary_html(self):
+        """The receivables aging summary of this company as HTML (used by the scheduled email's template)."""
+        self.ensure_one()
+        return self.env["debtor.report.aging"].sudo().with_company(self)._summary_html(self)

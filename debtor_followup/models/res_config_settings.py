@@ -31,3 +31,4 @@ class ResConfigSettings(models.TransientModel):
 
     debtor_handover_wait_days = fields.Integer(related="company_id.debtor_handover_wait_days", readonly=False)
     debtor_handover_agency_id = fields.Many2one(related="company_id.debtor_handover_agency_id", readonly=False)
+    debtor_aging_email = fields.Boolean(related="company_id.debtor_aging_email", readonly=False)

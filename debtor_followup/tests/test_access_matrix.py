@@ -54,6 +54,16 @@ MODEL_RIGHTS = {
     "debtor.handover":                  (NOBODY, NOBODY, "r", "crwu"),
     "debtor.handover.line":             (NOBODY, NOBODY, "r", "crwu"),
     "debtor.handover.wizard":           (NOBODY, NOBODY, NOBODY, "crwu"),
+    # reports (read-only SQL views): the aging and the follow-up activity for controllers, the rest for managers
+    "debtor.report.aging":              (NOBODY, NOBODY, "r", "r"),
+    "debtor.report.activity":           (NOBODY, NOBODY, "r", "r"),
+    "debtor.report.collection":         (NOBODY, NOBODY, NOBODY, "r"),
+    "debtor.report.dso":                (NOBODY, NOBODY, NOBODY, "r"),
+    "debtor.report.recovery":           (NOBODY, NOBODY, NOBODY, "r"),
+    "debtor.report.dispute":            (NOBODY, NOBODY, NOBODY, "r"),
+    "debtor.report.plan":               (NOBODY, NOBODY, NOBODY, "r"),
+    "debtor.report.forecast":           (NOBODY, NOBODY, NOBODY, "r"),
+    "debtor.report.dashboard":          (NOBODY, NOBODY, NOBODY, "r"),
     # the controller's dialogs
     "debtor.followup.send":             (NOBODY, NOBODY, "crwu", "crwu"),
     "debtor.promise.wizard":            (NOBODY, NOBODY, "crwu", "crwu"),
@@ -181,6 +191,9 @@ BUTTONS = [
      on("invoice_handover", "action_debtor_open_handover")),
     ("res.partner.action_debtor_handover", (PO, INV, CTRL), "manager", on("customer", "action_debtor_handover")),
     ("res.partner.action_debtor_open_handovers", (PO, INV), CTRL, on("customer", "action_debtor_open_handovers")),
+    # ---- the managers' dashboard: a tile opens its report
+    ("debtor.report.dashboard.action_open_report", (PO, INV, CTRL, MGR_B), "manager",
+     on("dashboard_tile", "action_open_report")),
     # ---- on the invoice
     ("account.move.action_debtor_raise_dispute", (PO, INV, MGR_B), CTRL,
      on("invoice_free", "action_debtor_raise_dispute")),
@@ -281,6 +294,7 @@ class TestAccessMatrix(DebtorFollowupCommon):
         cls.handover_sent.action_send()
         cls.handover_sent.write({"agency_reference": "CR-1", "close_note": "Given up by the agency"})
         cls.handover_line = cls.handover.line_ids[:1]
+        cls.dashboard_tile = env["debtor.report.dashboard"].search([("company_id", "=", company.id)], limit=1)
         cls.plan_line = cls.plan.line_ids[:1]
         # a customer whose identifiers match the sample credit report
         cls.exemple = env["res.partner"].create({

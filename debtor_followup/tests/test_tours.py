@@ -92,8 +92,6 @@ class TestManagerAgingTour(DebtorFollowupCommon, HttpCase):
             cls._invoice(cls.aging_customer, amount, due - timedelta(days=30), due_date=due)
 
     def test_manager_aging(self):
-        if "debtor.report.aging" not in self.env:
-            self.skipTest("the receivables aging report (issue 8) is not in this branch yet")
         lines = self.env["debtor.report.aging"].search([("partner_id", "=", self.aging_customer.id)])
         self.assertEqual(sorted(lines.mapped("amount_residual")), [300.0, 500.0, 700.0, 900.0])
         self.start_tour("/odoo", "debtor_followup_manager_aging", login=self.manager.login, timeout=180)

@@ -1,0 +1,248 @@
+from markupsafe import Markup
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.tools import SQL
+from odoo.tools import format_date
+from odoo.tools.sql import create_index
+
+AGING_BUCKETS = [
+    ("not_due", "Not Due"),
+    ("1_30", "1-30 Days"),
+    ("31_60", "31-60 Days"),
+    ("61_90", "61-90 Days"),
+    ("91_120", "91-120 Days"),
+    ("over_120", "Over 120 Days"),
+]
+# Upper bound of days overdue of each bucket (None: no bound).
+BUCKET_LIMITS = [("not_due", 0), ("1_30", 30), ("31_60", 60), ("61_90", 90), ("91_120", 120), ("over_120", None)]
+FOLLOWUP_SPLIT = [
+    ("followed", "In Follow-up"),
+    ("promise", "Promise to Pay"),
+    ("plan", "Payment Plan"),
+    ("dispute", "In Dispute"),
+    ("excluded", "Excluded"),
+]
+
+
+class DebtorReportAging(models.Model):
+    """Receivables aging: one row per open receivable item (invoice installment, credit note, unapplied payment).
+
+    Computed at query time for the user's today: the days overdue of an item are counted from its due date (its
+    accounting date when it has none, as for payments), the item falls in one bucket. Amounts are the open amount in
+    the company's currency. Credit notes and unapplied payments are negative amounts in the bucket of their date, so
+    that the total is what customers owe. ``followup_state`` tells whether the item is being followed up or why not,
+    with the precedence of the follow-up engine (excluded, dispute, payment plan, promise).
+    """
+
+    _name = "debtor.report.aging"
+    _description = "Receivables Aging"
+    _auto = False
+    _rec_name = "move_id"
+    _order = "date_maturity, id"
+
+    move_id = fields.Many2one(comodel_name="account.move", string="Entry", readonly=True)
+    move_type = fields.Selection(related="move_id.move_type", string="Type")
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    currency_id = fields.Many2one(comodel_name="res.currency", string="Company Currency", readonly=True)
+    invoice_user_id = fields.Many2one(comodel_name="res.users", string="Salesperson", readonly=True)
+    responsible_id = fields.Many2one(comodel_name="res.users", string="Follow-up Responsible", readonly=True)
+    country_id = fields.Many2one(comodel_name="res.country", readonly=True)
+    level_id = fields.Many2one(comodel_name="debtor.followup.level", string="Follow-up Level", readonly=True)
+    policy_id = fields.Many2one(comodel_name="debtor.followup.policy", readonly=True)
+    date = fields.Date(string="Accounting Date", readonly=True)
+    date_maturity = fields.Date(string="Due Date", readonly=True)
+    days_overdue = fields.Integer(readonly=True, aggregator="max",
+                                  help="Days since the due date on the report date (negative before it).")
+    bucket = fields.Selection(selection=AGING_BUCKETS, string="Aging Bucket", readonly=True)
+    followup_state = fields.Selection(selection=FOLLOWUP_SPLIT, string="Follow-up", readonly=True)
+    amount_residual = fields.Monetary(string="Open Amount", readonly=True)
+    amount_overdue = fields.Monetary(string="Overdue", readonly=True)
+    amount_not_due = fields.Monetary(string="Not Due", readonly=True)
+    amount_1_30 = fields.Monetary(string="1-30", readonly=True)
+    amount_31_60 = fields.Monetary(string="31-60", readonly=True)
+    amount_61_90 = fields.Monetary(string="61-90", readonly=True)
+    amount_91_120 = fields.Monetary(string="91-120", readonly=True)
+    amount_over_120 = fields.Monetary(string="Over 120", readonly=True)
+
+    _depends = {
+        "account.move.line": ["move_id", "partner_id", "company_id", "company_currency_id", "account_id", "date",
+                              "date_maturity", "amount_residual", "reconciled", "parent_state", "no_followup",
+                              "debtor_level_id", "debtor_manual_exclusion"],
+        "account.move": ["invoice_user_id"],
+        "res.partner": ["country_id"],
+        "debtor.customer": ["policy_id", "responsible_id", "excluded"],
+        "debtor.followup.policy": ["is_default", "active"],
+        "debtor.dispute": ["state", "move_id"],
+        "debtor.payment.plan": ["state", "move_ids"],
+        "debtor.promise": ["state", "line_ids"],
+    }
+
+    def init(self):
+        # the open receivable items of a company: what every open-item report reads first
+        create_index(self.env.cr, "account_move_line_debtor_open_company_idx", "account_move_line",
+                     ["company_id", "partner_id"], where="reconciled IS NOT TRUE AND parent_state = 'posted'")
+
+    @property
+    def _table_query(self):
+        return self._aging_query(self._report_date())
+
+    def _report_date(self):
+        return fields.Date.context_today(self)
+
+    @api.model
+    def _aging_query(self, today):
+        """The rows of the report on ``today``."""
+        days = SQL("(%s::date - COALESCE(line.date_maturity, line.date))", today)
+        bucket = SQL("CASE %s END", SQL(" ").join(
+            SQL("WHEN %s <= %s THEN %s", days, limit, key) if limit is not None else SQL("ELSE %s", key)
+            for key, limit in BUCKET_LIMITS))
+        amounts = SQL(", ").join(
+            SQL("CASE WHEN %s = %s THEN line.amount_residual ELSE 0 END AS %s", bucket, key,
+                SQL.identifier(f"amount_{key}"))
+            for key, _limit in BUCKET_LIMITS)
+        return SQL(
+            """
+            SELECT line.id,
+                   line.move_id,
+                   line.partner_id,
+                   line.company_id,
+                   line.company_currency_id AS currency_id,
+                   move.invoice_user_id,
+                   customer.responsible_id,
+                   partner.country_id,
+                   line.debtor_level_id AS level_id,
+                   COALESCE(customer.policy_id, policy.id) AS policy_id,
+                   line.date,
+                   COALESCE(line.date_maturity, line.date) AS date_maturity,
+                   %(days)s AS days_overdue,
+                   %(bucket)s AS bucket,
+                   CASE WHEN line.no_followup OR line.debtor_manual_exclusion OR customer.excluded THEN 'excluded'
+                        WHEN disputed.move_id IS NOT NULL THEN 'dispute'
+                        WHEN planned.move_id IS NOT NULL THEN 'plan'
+                        WHEN promised.line_id IS NOT NULL THEN 'promise'
+                        ELSE 'followed'
+                   END AS followup_state,
+                   line.amount_residual,
+                   CASE WHEN %(days)s > 0 THEN line.amount_residual ELSE 0 END AS amount_overdue,
+                   %(amounts)s
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+              JOIN account_move move ON move.id = line.move_id
+              LEFT JOIN res_partner partner ON partner.id = line.partner_id
+              LEFT JOIN debtor_customer customer
+                     ON customer.partner_id = line.partner_id AND customer.company_id = line.company_id
+              LEFT JOIN debtor_followup_policy policy
+                     ON policy.company_id = line.company_id AND policy.is_default AND policy.active
+              LEFT JOIN (SELECT DISTINCT dispute.move_id FROM debtor_dispute dispute
+                          WHERE dispute.state IN ('open', 'investigation')) AS disputed
+                     ON disputed.move_id = line.move_id
+              LEFT JOIN (SELECT DISTINCT rel.move_id FROM debtor_payment_plan_move_rel rel
+                           JOIN debtor_payment_plan plan ON plan.id = rel.plan_id
+                          WHERE plan.state = 'active') AS planned
+                     ON planned.move_id = line.move_id
+              LEFT JOIN (SELECT DISTINCT rel.line_id FROM debtor_promise_line_rel rel
+                           JOIN debtor_promise promise ON promise.id = rel.promise_id
+                          WHERE promise.state = 'open') AS promised
+                     ON promised.line_id = line.id
+             WHERE account.account_type = 'asset_receivable'
+               AND line.reconciled IS NOT TRUE
+               AND line.parent_state = 'posted'
+               AND line.partner_id IS NOT NULL
+               AND line.amount_residual != 0
+            """,
+            days=days, bucket=bucket, amounts=amounts,
+        )
+
+    # ------------------------------------------------------------------
+    # The scheduled summary
+    # ------------------------------------------------------------------
+    @api.model
+    def _summary(self, company, top=10):
+        """The aging of ``company`` by bucket and its largest overdue customers, for the scheduled email.
+
+        :return: dict with ``buckets`` (list of (label, amount)), ``total``, ``overdue``, ``split`` (list of
+            (label, amount) by follow-up state) and ``customers`` (list of (name, overdue, total) of the ``top``
+            customers owing the most overdue)
+        """
+        Aging = self.sudo().with_company(company)
+        domain = [("company_id", "=", company.id)]
+        by_bucket = dict(Aging._read_group(domain, ["bucket"], ["amount_residual:sum"]))
+        labels = dict(self._fields["bucket"]._description_selection(self.env))
+        split = dict(Aging._read_group(domain, ["followup_state"], ["amount_residual:sum"]))
+        split_labels = dict(self._fields["followup_state"]._description_selection(self.env))
+        customers = Aging._read_group(domain, ["partner_id"], ["amount_overdue:sum", "amount_residual:sum"],
+                                      having=[("amount_overdue:sum", ">", 0)],
+                                      order="amount_overdue:sum desc, partner_id", limit=top)
+        return {
+            "buckets": [(labels[key], by_bucket.get(key, 0.0)) for key, _label in AGING_BUCKETS],
+            "total": sum(by_bucket.values()),
+            "overdue": sum(amount for key, amount in by_bucket.items() if key != "not_due"),
+            "split": [(split_labels[key], split[key]) for key, _label in FOLLOWUP_SPLIT if key in split],
+            "customers": [(partner.display_name, overdue, total) for partner, overdue, total in customers],
+        }
+
+    @api.model
+    def _summary_html(self, company):
+        """The aging summary of ``company`` as an HTML table for the email (amounts in its currency)."""
+        summary = self._summary(company)
+        fmt = company.currency_id.format
+        head = Markup("<tr><th style='text-align:left'>%s</th><th style='text-align:right'>%s</th></tr>")
+        row = Markup("<tr><td>%s</td><td style='text-align:right'>%s</td></tr>")
+        table = Markup("<table style='border-collapse:collapse' cellpadding='4'>%s</table>")
+        buckets = table % Markup("").join([
+            head % (self.env._("Aging"), self.env._("Open Amount")),
+            *(row % (label, fmt(amount)) for label, amount in summary["buckets"]),
+            Markup("<tr><td><b>%s</b></td><td style='text-align:right'><b>%s</b></td></tr>") % (
+                self.env._("Total"), fmt(summary["total"])),
+        ])
+        split = table % Markup("").join([
+            head % (self.env._("Follow-up"), self.env._("Open Amount")),
+            *(row % (label, fmt(amount)) for label, amount in summary["split"]),
+        ])
+        customers = Markup("")
+        if summary["customers"]:
+            customers = table % Markup("").join([
+                Markup("<tr><th style='text-align:left'>%s</th><th style='text-align:right'>%s</th>"
+                       "<th style='text-align:right'>%s</th></tr>") % (
+                    self.env._("Largest Overdue Customers"), self.env._("Overdue"), self.env._("Open Amount")),
+                *(Markup("<tr><td>%s</td><td style='text-align:right'>%s</td>"
+                         "<td style='text-align:right'>%s</td></tr>") % (name, fmt(overdue), fmt(total))
+                  for name, overdue, total in summary["customers"]),
+            ])
+        return Markup("<p>%s</p>%s<br/>%s<br/>%s") % (
+            self.env._("On %(date)s, overdue: %(overdue)s of %(total)s open.",
+                       date=format_date(self.env, self._report_date()), overdue=fmt(summary["overdue"]),
+                       total=fmt(summary["total"])),
+            buckets, split, customers)
+
+    @api.model
+    def _aging_email_recipients(self, company):
+        """The Credit Managers of ``company`` (internal users allowed in it) with an email address."""
+        group = self.env.ref("debtor_followup.group_debtor_manager")
+        users = self.env["res.users"].sudo().search([
+            ("all_group_ids", "in", group.ids), ("share", "=", False), ("company_ids", "in", company.ids),
+            ("email", "!=", False)])
+        return users.partner_id
+
+    @api.model
+    def _cron_send_aging_summary(self):
+        """Called from a cron: queue the aging summary email to the Credit Managers of each company that asked
+        for it in its settings (mail queue, not sent at once).
+
+        :return: the ``mail.mail`` records queued
+        """
+        template = self.env.ref("debtor_followup.mail_template_aging_summary")
+        mails = self.env["mail.mail"]
+        companies = self.env["res.company"].sudo().search([("debtor_aging_email", "=", True)])
+        for company in companies:
+            recipients = self._aging_email_recipients(company)
+            if not recipients:
+                continue
+            mail_id = template.with_company(company).send_mail(
+                company.id, force_send=False,
+                email_values={"recipient_ids": [fields.Command.set(recipients.ids)]})
+            mails |= self.env["mail.mail"].sudo().browse(mail_id)
+        return mails
