@@ -58,4 +58,9 @@
         "views/debtor_followup_menus.xml",
     ],
     "demo": ["demo/debtor_followup_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "debtor_followup/static/tests/tours/**/*",
+        ],
+    },
 }

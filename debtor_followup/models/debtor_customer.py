@@ -250,7 +250,9 @@ class DebtorCustomer(models.Model):
         for action in actions:
             by_key[action.partner_id.id, action.company_id.id].append(action.id)
         for customer in self:
-            customer.action_ids = by_key.get((customer.partner_id.id, customer.company_id.id), [])
+            # a recordset: a list of ids would be read as commands applied to the field's current value, which
+            # cannot be read while it is being computed ("Compute method failed to assign")
+            customer.action_ids = actions.browse(by_key.get((customer.partner_id.id, customer.company_id.id), []))
 
     @api.depends("partner_id", "company_id")
     def _compute_promise_ids(self):

@@ -53,8 +53,11 @@ def split_amount(total, count, rounding):
     """
     if count <= 0:
         raise ValueError("count must be positive")
-    base = float_round(math.floor(total / count / rounding) * rounding, precision_rounding=rounding)
-    last = float_round(total - base * (count - 1), precision_rounding=rounding)
+    # in whole units of the rounding: float division alone gives 0.30 / 3 = 0.0999..., floored to 0.09
+    units = round(total / rounding)
+    base_units = units // count
+    base = float_round(base_units * rounding, precision_rounding=rounding)
+    last = float_round((units - base_units * (count - 1)) * rounding, precision_rounding=rounding)
     return [base] * (count - 1) + [last]
 
 

@@ -1,3 +1,5 @@
+from . import test_access_matrix
+from . import test_bad_input
 from . import test_credit_check
 from . import test_credit_enforcement
 from . import test_credit_report_import
@@ -17,3 +19,4 @@ from . import test_policy
 from . import test_promise
 from . import test_reports
 from . import test_security
+from . import test_tours
