@@ -29,6 +29,7 @@ from odoo.tests import tagged
 from ..models.debtor_payment_plan import FREQUENCIES
 from ..models.debtor_payment_plan import split_amount
 from ..tools import credit_report
+from ..tools import handover_file
 from ..tools import late_payment
 from .common import DebtorFollowupCommon
 from .common import billion_laughs
@@ -576,3 +577,20 @@ class TestWizardsRefuseWrongRecords(DebtorFollowupCommon):
             Dispute.create({"move_id": self.invoice_b.id, "reason_id": reason.id})
         with self.assertRefused(ValidationError, "more than"):
             Dispute.create({"move_id": self.invoice.id, "reason_id": reason.id, "disputed_amount": 300.01})
+
+
+class TestHostileHandoverFiles(BaseCase):
+    """The handover file checker (run on every file before it is offered) never resolves, fetches nor expands."""
+
+    def test_hostile_files_are_refused_without_reading_anything(self):
+        hostile = {name: data.replace(b"creditReport", b"handover").replace(b"credit-report", b"handover")
+                   for name, data in HOSTILE_REPORTS.items() if name not in ("DOCTYPE in UTF-16", "wrong namespace")}
+        for name, data in hostile.items():
+            with self.subTest(name):
+                with self.assertRaises(handover_file.HandoverFileError) as catcher:
+                    handover_file.validate_xml(data)
+                message = str(catcher.exception)
+                self.assertTrue(message.startswith(("The handover file is not well-formed XML.",
+                                                    "The handover file does not match the handover schema.")))
+                self.assertNotIn("root:", message, "no local file is ever read")
+                self.assertNotIn("lollol", message, "no entity is ever expanded")
