@@ -168,10 +168,12 @@ class DebtorDemoGenerator(models.AbstractModel):
                 "memo": move.name,
             } for move, pay_date, amount in chunk])
             batch.action_post()
-            for payment, (move, _date, _amount) in zip(batch, chunk):
-                receivable = (payment.move_id.line_ids | move.line_ids).filtered(
+            # one reconciliation plan for the whole chunk: each payment with its own invoice
+            env["account.move.line"]._reconcile_plan([
+                (payment.move_id.line_ids | move.line_ids).filtered(
                     lambda line: line.account_type == "asset_receivable" and not line.reconciled)
-                receivable.reconcile()
+                for payment, (move, _date, _amount) in zip(batch, chunk, strict=True)
+            ])
             payments |= batch
             _logger.info("debtor demo: %s/%s payments posted", len(payments), len(todo))
         return payments

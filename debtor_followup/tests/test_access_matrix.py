@@ -46,8 +46,7 @@ MODEL_RIGHTS = {
     # history written by the system only (as superuser); managers may delete it
     "debtor.followup.action":           (NOBODY, "r", "r", "ru"),
     "debtor.followup.fee":              (NOBODY, "r", "r", "ru"),
-    # run logs: README says "Credit Manager also ... reads the run logs"; the ACL (and the Reporting menu) let
-    # controllers read them too. Reported, not changed here.
+    # run logs: controllers read them (what did last night's run do?); managers also start runs
     "debtor.followup.run":              (NOBODY, NOBODY, "r", "crwu"),
     # collection handovers: controllers read them (they answer the customer's questions) but change nothing;
     # plain invoicing users see the badge on the invoice only; managers hand over
