@@ -81,6 +81,14 @@ class DebtorFollowupCommon(AccountTestInvoicingCommon):
         return partners, invoices
 
     @classmethod
+    def _exemple_partner(cls, env=None):
+        """The French customer the sample credit report (data/samples) is about, with its identifiers."""
+        env = env or cls.env
+        return env["res.partner"].create({
+            "name": "Exemple Industries SAS", "is_company": True, "country_id": env.ref("base.fr").id,
+            "vat": "FR19812345676", "company_registry": "812 345 676", "debtor_lei": "5299000DEBTORFLWUP91"})
+
+    @classmethod
     def _pay(cls, invoice, amount, pay_date):
         """Register a customer payment of ``amount`` on ``invoice``."""
         return cls.env["account.payment.register"].with_context(

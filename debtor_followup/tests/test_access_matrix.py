@@ -296,9 +296,7 @@ class TestAccessMatrix(DebtorFollowupCommon):
         cls.dashboard_tile = env["debtor.report.dashboard"].search([("company_id", "=", company.id)], limit=1)
         cls.plan_line = cls.plan.line_ids[:1]
         # a customer whose identifiers match the sample credit report
-        cls.exemple = env["res.partner"].create({
-            "name": "Exemple Industries SAS", "is_company": True, "country_id": env.ref("base.fr").id,
-            "vat": "FR19812345676", "company_registry": "812 345 676", "debtor_lei": "5299000DEBTORFLWUP91"})
+        cls.exemple = cls._exemple_partner(env)
         cls.exemple_debtor = env["debtor.customer"]._credit_file(cls.exemple, company)
         cls.messy = env["res.partner"].create({"name": "Messy Identifiers GmbH", "is_company": True,
                                                "vat": " fr 198 123 456 76 "})

@@ -34,9 +34,7 @@ class TestCreditReportImport(DebtorFollowupCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.exemple = cls.env["res.partner"].create({
-            "name": "Exemple Industries SAS", "is_company": True, "country_id": cls.env.ref("base.fr").id,
-            "vat": "FR19812345676", "company_registry": "812 345 676", "debtor_lei": "5299000DEBTORFLWUP91"})
+        cls.exemple = cls._exemple_partner()
         cls.demo_bv = cls.env["res.partner"].create({
             "name": "Demo Handelshuis BV", "is_company": True, "country_id": cls.env.ref("base.be").id,
             "vat": "BE0765432146"})
