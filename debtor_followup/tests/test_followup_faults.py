@@ -3,7 +3,12 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import SUPERUSER_ID
+from odoo import api
 from odoo import fields
+from odoo import sql_db
+from odoo.tests import BaseCase
+from odoo.tests import get_db_name
 from odoo.tests import tagged
 
 from .common import DebtorFollowupCommon
@@ -166,3 +171,46 @@ class TestFollowupFaults(DebtorFollowupCommon):
             self.assertEqual(run.email_failed_count, 0)
             # and the next night does not remind the same level again
             self.assertFalse(self._run().action_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupLockTwoConnections(BaseCase):
+    """Two database connections, as two runs in two workers: a debtor file one holds is skipped by the other.
+
+    The rows are committed by a third connection (a test transaction cannot show uncommitted rows to another
+    connection) and removed at the end.
+    """
+
+    def test_a_file_locked_by_another_connection_is_skipped(self):
+        database = sql_db.db_connect(get_db_name())
+        with database.cursor() as setup:
+            setup.execute("SELECT id FROM res_company ORDER BY id LIMIT 1")
+            company_id = setup.fetchone()[0]
+            setup.execute("""INSERT INTO res_partner (name, active, autopost_bills)
+                             VALUES ('Lock Test A', true, 'ask'), ('Lock Test B', true, 'ask') RETURNING id""")
+            partner_ids = [row[0] for row in setup.fetchall()]
+            setup.execute("""INSERT INTO debtor_customer (partner_id, company_id, reminder_mode, status)
+                             SELECT unnest(%s::int[]), %s, 'auto', 'none' RETURNING id""", [partner_ids, company_id])
+            file_ids = [row[0] for row in setup.fetchall()]
+            setup.commit()
+        try:
+            with database.cursor() as first_run, database.cursor() as second_run:
+                first = api.Environment(first_run, SUPERUSER_ID, {})
+                second = api.Environment(second_run, SUPERUSER_ID, {})
+                # the first run locks the batch it works on
+                taken = first["debtor.followup.run"]._skip_locked(first["debtor.customer"].browse(file_ids[:1]))
+                self.assertEqual(taken, set(file_ids[:1]))
+                # the second run, at the same moment, gets only what the first does not hold, without waiting
+                taken = second["debtor.followup.run"]._skip_locked(second["debtor.customer"].browse(file_ids))
+                self.assertEqual(taken, set(file_ids[1:]))
+                first_run.rollback()
+                second_run.rollback()
+                # once the first run's batch is committed (here: ended), the file is free again
+                taken = second["debtor.followup.run"]._skip_locked(second["debtor.customer"].browse(file_ids))
+                self.assertEqual(taken, set(file_ids))
+                second_run.rollback()
+        finally:
+            with database.cursor() as cleanup:
+                cleanup.execute("DELETE FROM debtor_customer WHERE id = ANY(%s)", [file_ids])
+                cleanup.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [partner_ids])
+                cleanup.commit()
