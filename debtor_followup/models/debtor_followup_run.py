@@ -213,6 +213,8 @@ class DebtorFollowupRun(models.Model):
                 self._execute_batch([(customer, due) for customer in locked
                                      if (due := self._auto_due(fresh.get(customer.partner_id.id)))])
                 Customer._refresh(company, locked.partner_id, today=today)
+            # what a batch read stays out of the next ones: the memory of a run does not grow with its size
+            self.env.invalidate_all()
             remaining -= len(batch)
             if not self._commit_batch(len(batch), remaining) and remaining:
                 _logger.info("Follow-up run %s out of time, %s customers left", self.id, remaining)
