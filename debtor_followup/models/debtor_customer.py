@@ -682,7 +682,17 @@ class DebtorCustomer(models.Model):
             vals = state.get(customer.partner_id.id, blank)
             rows.append([customer.id] + [vals[column] for column in FIGURE_COLUMNS])
         self._bulk_write(FIGURE_COLUMNS, rows)
+        # the items' next level and exclusion are computed on the fly: forget what was computed before
+        self.env["account.move.line"].invalidate_model(
+            ["debtor_next_level_id", "debtor_next_action_date", "debtor_exclusion_reason"])
         return state
+
+    @api.model
+    def _refresh_for(self, records):
+        """Refresh the debtor files of the customers of ``records`` (disputes, plans, handovers...), company by
+        company: what they exclude from the follow-up has changed."""
+        for company, company_records in records.grouped("company_id").items():
+            self._refresh(company, company_records.partner_id)
 
     @api.model
     def _bulk_write(self, columns, rows):

@@ -318,8 +318,7 @@ class DebtorDispute(models.Model):
         self.activity_ids.action_feedback(feedback=self.env._("Dispute resolved"))
 
     def _refresh_debtors(self):
-        for company, disputes in self.grouped("company_id").items():
-            self.env["debtor.customer"]._refresh(company, disputes.partner_id)
+        self.env["debtor.customer"]._refresh_for(self)
 
     @api.model
     def _remind_sla_overdue(self, company):

@@ -167,8 +167,6 @@ class DebtorHandover(models.Model):
         res = super().unlink()
         for company, partners in debtors:
             self.env["debtor.customer"]._refresh(company, partners)
-        self.env["account.move.line"].invalidate_model(
-            ["debtor_next_level_id", "debtor_next_action_date", "debtor_exclusion_reason"])
         return res
 
     # ------------------------------------------------------------------
@@ -288,11 +286,7 @@ class DebtorHandover(models.Model):
 
     def _refresh_debtors(self):
         """Refresh the debtor files of these handovers' customers: their invoices leave or rejoin the follow-up."""
-        for company, handovers in self.grouped("company_id").items():
-            self.env["debtor.customer"]._refresh(company, handovers.partner_id)
-        # the items' next level and exclusion are computed on the fly: forget what was computed before
-        self.env["account.move.line"].invalidate_model(
-            ["debtor_next_level_id", "debtor_next_action_date", "debtor_exclusion_reason"])
+        self.env["debtor.customer"]._refresh_for(self)
 
     def _agency_wants_email(self):
         self.ensure_one()

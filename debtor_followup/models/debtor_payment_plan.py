@@ -407,8 +407,7 @@ class DebtorPaymentPlan(models.Model):
         return max(dates) if dates else fields.Date.context_today(self)
 
     def _refresh_debtors(self):
-        for company, plans in self.grouped("company_id").items():
-            self.env["debtor.customer"]._refresh(company, plans.partner_id)
+        self.env["debtor.customer"]._refresh_for(self)
 
     @api.model
     def _cron_update_plans(self, company, today):
