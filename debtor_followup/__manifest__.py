@@ -2,7 +2,7 @@
     "name": "Debtor Follow-up",
     "summary": "Credit control for Odoo Community: follow-up levels run nightly, "
     "promises to pay, customer statements and a credit controller's work queue",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "debtor_followup developers",
     "website": "https://github.com/debtor-followup/debtor_followup",

@@ -2,6 +2,7 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api
@@ -59,7 +60,10 @@ FIGURE_COLUMNS = {
     "last_action_date": "date",
     "due_level_id": "int4",
     "status_sequence": "int4",
+    "usual_delay_days": "int4",
 }
+# The usual payment delay of a customer is measured on the invoices it paid in the last DELAY_MONTHS months.
+DELAY_MONTHS = 12
 # Work queue order: what needs action first.
 STATUS_SEQUENCE = {"action": 0, "overdue": 1, "excluded": 2, "none": 3}
 
@@ -167,6 +171,13 @@ class DebtorCustomer(models.Model):
         help="The level the next action will execute.",
     )
     last_action_date = fields.Date(readonly=True)
+    usual_delay_days = fields.Integer(
+        string="Usual Payment Delay (days)",
+        readonly=True,
+        help="Average days between due date and payment of the invoices this customer paid in the last 12 months "
+             "(negative: pays early; 0 without such history). The cash-in forecast expects its open items that "
+             "long after their due date.",
+    )
 
     # ------------------------------------------------------------------
     # Related records
@@ -664,6 +675,7 @@ class DebtorCustomer(models.Model):
             if not partners:
                 return {}
         state = self._compute_followup_state(company, partners, today)
+        delays = self._usual_delays(company, partners, today)
         domain = [("company_id", "=", company.id)]
         if partners is not None:
             domain.append(("partner_id", "in", partners.ids))
@@ -679,13 +691,49 @@ class DebtorCustomer(models.Model):
                  "status_sequence": STATUS_SEQUENCE["none"]}
         rows = []
         for customer in existing:
-            vals = state.get(customer.partner_id.id, blank)
+            vals = dict(state.get(customer.partner_id.id, blank),
+                        usual_delay_days=delays.get(customer.partner_id.id, 0))
             rows.append([customer.id] + [vals[column] for column in FIGURE_COLUMNS])
         self._bulk_write(FIGURE_COLUMNS, rows)
         # the items' next level and exclusion are computed on the fly: forget what was computed before
         self.env["account.move.line"].invalidate_model(
             ["debtor_next_level_id", "debtor_next_action_date", "debtor_exclusion_reason"])
         return state
+
+    @api.model
+    def _usual_delays(self, company, partners=None, today=None):
+        """The usual payment delay of the customers of ``company``: the average days between due date and payment
+        of their invoice items fully paid in the last ``DELAY_MONTHS`` months (invoices cancelled by a credit note
+        left out). One query, whatever the number of customers.
+
+        :param partners: commercial partners to compute (all when None)
+        :return: ``{partner_id: days}``, only for customers with such history
+        """
+        today = today or fields.Date.context_today(self)
+        self.env["account.move.line"].flush_model(
+            ["account_id", "company_id", "partner_id", "move_id", "date", "date_maturity", "debtor_date_paid",
+             "parent_state"])
+        self.env["account.move"].flush_model(["move_type", "payment_state"])
+        partner_filter = SQL("AND line.partner_id IN %s", tuple(partners.ids)) if partners is not None else SQL()
+        self.env.cr.execute(SQL(
+            """SELECT line.partner_id,
+                      ROUND(AVG(line.debtor_date_paid - COALESCE(line.date_maturity, line.date)))::int
+                 FROM account_move_line line
+                 JOIN account_move move ON move.id = line.move_id
+                WHERE line.company_id = %(company)s
+                  AND line.account_id = ANY(%(accounts)s)
+                  AND line.debtor_date_paid > %(start)s
+                  AND line.debtor_date_paid <= %(today)s
+                  AND line.parent_state = 'posted'
+                  AND line.partner_id IS NOT NULL
+                  AND move.move_type = 'out_invoice'
+                  AND move.payment_state != 'reversed'
+                  %(partner_filter)s
+             GROUP BY line.partner_id""",
+            company=company.id, accounts=self.env["account.move.line"]._debtor_receivable_account_ids(),
+            start=today - relativedelta(months=DELAY_MONTHS), today=today, partner_filter=partner_filter,
+        ))
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _refresh_for(self, records):

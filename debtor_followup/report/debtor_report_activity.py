@@ -21,6 +21,7 @@ class DebtorReportActivity(models.Model):
     """
 
     _name = "debtor.report.activity"
+    _inherit = "debtor.report.mixin"
     _description = "Follow-up Activity"
     _auto = False
     _rec_name = "action_id"
@@ -52,8 +53,7 @@ class DebtorReportActivity(models.Model):
                                    "fee_move_id", "amount_due"],
     }
 
-    @property
-    def _table_query(self):
+    def _report_query(self):
         return SQL(
             """
             SELECT action.id,

@@ -5,7 +5,6 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 from odoo.tools import format_date
-from odoo.tools.sql import create_index
 
 AGING_BUCKETS = [
     ("not_due", "Not Due"),
@@ -37,6 +36,7 @@ class DebtorReportAging(models.Model):
     """
 
     _name = "debtor.report.aging"
+    _inherit = "debtor.report.mixin"
     _description = "Receivables Aging"
     _auto = False
     _rec_name = "move_id"
@@ -80,13 +80,7 @@ class DebtorReportAging(models.Model):
         "debtor.promise": ["state", "line_ids"],
     }
 
-    def init(self):
-        # the open receivable items of a company: what every open-item report reads first
-        create_index(self.env.cr, "account_move_line_debtor_open_company_idx", "account_move_line",
-                     ["company_id", "partner_id"], where="reconciled IS NOT TRUE AND parent_state = 'posted'")
-
-    @property
-    def _table_query(self):
+    def _report_query(self):
         return self._aging_query(self._report_date())
 
     def _report_date(self):
@@ -129,7 +123,6 @@ class DebtorReportAging(models.Model):
                    CASE WHEN %(days)s > 0 THEN line.amount_residual ELSE 0 END AS amount_overdue,
                    %(amounts)s
               FROM account_move_line line
-              JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
               LEFT JOIN res_partner partner ON partner.id = line.partner_id
               LEFT JOIN debtor_customer customer
@@ -147,13 +140,14 @@ class DebtorReportAging(models.Model):
                            JOIN debtor_promise promise ON promise.id = rel.promise_id
                           WHERE promise.state = 'open') AS promised
                      ON promised.line_id = line.id
-             WHERE account.account_type = 'asset_receivable'
+             WHERE line.account_id = ANY(%(accounts)s)
                AND line.reconciled IS NOT TRUE
                AND line.parent_state = 'posted'
                AND line.partner_id IS NOT NULL
                AND line.amount_residual != 0
             """,
-            days=days, bucket=bucket, amounts=amounts,
+            accounts=self.env["account.move.line"]._debtor_receivable_account_ids(), days=days, bucket=bucket,
+            amounts=amounts,
         )
 
     # ------------------------------------------------------------------

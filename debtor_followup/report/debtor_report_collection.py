@@ -7,12 +7,13 @@ class DebtorReportCollection(models.Model):
     """Collection performance: one row per receivable item of a customer invoice that is fully paid.
 
     The payment date of an item is the date of the last payment (or credit) reconciled with it, the largest
-    ``max_date`` of its partial reconciliations. Days to pay run from the invoice date, days beyond terms from the
-    due date (0 when paid on time). Invoices reversed by a credit note are left out: they were not paid. Amounts are
-    the item's amount in the company's currency.
+    ``max_date`` of its partial reconciliations, which the item stores (``debtor_date_paid``). Days to pay run from
+    the invoice date, days beyond terms from the due date (0 when paid on time). Invoices reversed by a credit note
+    are left out: they were not paid. Amounts are the item's amount in the company's currency.
     """
 
     _name = "debtor.report.collection"
+    _inherit = "debtor.report.mixin"
     _description = "Collection Performance"
     _auto = False
     _rec_name = "move_id"
@@ -38,44 +39,40 @@ class DebtorReportCollection(models.Model):
 
     _depends = {
         "account.move.line": ["move_id", "partner_id", "company_id", "company_currency_id", "account_id", "date",
-                              "date_maturity", "balance", "reconciled", "parent_state", "debtor_level_id"],
+                              "date_maturity", "balance", "debtor_date_paid", "parent_state", "debtor_level_id"],
         "account.move": ["move_type", "invoice_user_id", "invoice_date", "payment_state"],
-        "account.partial.reconcile": ["debit_move_id", "max_date"],
         "res.partner": ["country_id"],
     }
 
-    @property
-    def _table_query(self):
+    def _report_query(self):
         return SQL(
             """
-            SELECT paid.*,
-                   paid.date_paid - paid.invoice_date AS days_to_pay,
-                   GREATEST(paid.date_paid - paid.date_maturity, 0) AS days_late,
-                   paid.date_paid > paid.date_maturity AS paid_late,
-                   CASE WHEN paid.date_paid > paid.date_maturity THEN 100.0 ELSE 0.0 END AS late_rate
-              FROM (SELECT line.id,
-                           line.move_id,
-                           line.partner_id,
-                           line.company_id,
-                           line.company_currency_id AS currency_id,
-                           move.invoice_user_id,
-                           partner.country_id,
-                           line.debtor_level_id AS level_id,
-                           COALESCE(move.invoice_date, line.date) AS invoice_date,
-                           COALESCE(line.date_maturity, line.date) AS date_maturity,
-                           MAX(part.max_date) AS date_paid,
-                           line.balance AS amount
-                      FROM account_move_line line
-                      JOIN account_account account ON account.id = line.account_id
-                      JOIN account_move move ON move.id = line.move_id
-                      JOIN account_partial_reconcile part ON part.debit_move_id = line.id
-                      LEFT JOIN res_partner partner ON partner.id = line.partner_id
-                     WHERE account.account_type = 'asset_receivable'
-                       AND line.reconciled
-                       AND line.parent_state = 'posted'
-                       AND line.partner_id IS NOT NULL
-                       AND move.move_type = 'out_invoice'
-                       AND move.payment_state != 'reversed'
-                  GROUP BY line.id, move.id, partner.id) AS paid
+            SELECT line.id,
+                   line.move_id,
+                   line.partner_id,
+                   line.company_id,
+                   line.company_currency_id AS currency_id,
+                   move.invoice_user_id,
+                   partner.country_id,
+                   line.debtor_level_id AS level_id,
+                   COALESCE(move.invoice_date, line.date) AS invoice_date,
+                   COALESCE(line.date_maturity, line.date) AS date_maturity,
+                   line.debtor_date_paid AS date_paid,
+                   line.balance AS amount,
+                   line.debtor_date_paid - COALESCE(move.invoice_date, line.date) AS days_to_pay,
+                   GREATEST(line.debtor_date_paid - COALESCE(line.date_maturity, line.date), 0) AS days_late,
+                   line.debtor_date_paid > COALESCE(line.date_maturity, line.date) AS paid_late,
+                   CASE WHEN line.debtor_date_paid > COALESCE(line.date_maturity, line.date) THEN 100.0 ELSE 0.0
+                   END AS late_rate
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              LEFT JOIN res_partner partner ON partner.id = line.partner_id
+             WHERE line.account_id = ANY(%(accounts)s)
+               AND line.debtor_date_paid IS NOT NULL
+               AND line.parent_state = 'posted'
+               AND line.partner_id IS NOT NULL
+               AND move.move_type = 'out_invoice'
+               AND move.payment_state != 'reversed'
             """,
+            accounts=self.env["account.move.line"]._debtor_receivable_account_ids(),
         )

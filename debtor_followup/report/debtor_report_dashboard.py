@@ -43,6 +43,7 @@ class DebtorReportDashboard(models.Model):
     """
 
     _name = "debtor.report.dashboard"
+    _inherit = "debtor.report.mixin"
     _description = "Credit Management Dashboard"
     _auto = False
     _rec_name = "kpi"
@@ -65,8 +66,7 @@ class DebtorReportDashboard(models.Model):
             _depends[_model] = sorted(set(_depends.get(_model, [])) | set(_fnames))
     del _report, _model, _fnames
 
-    @property
-    def _table_query(self):
+    def _report_query(self):
         today = fields.Date.context_today(self)
         reports = {name: SQL("(%s)", self.env[model]._table_query) for name, model in (
             ("aging", "debtor.report.aging"), ("dso", "debtor.report.dso"), ("forecast", "debtor.report.forecast"),

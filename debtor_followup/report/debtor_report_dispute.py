@@ -28,6 +28,7 @@ class DebtorReportDispute(models.Model):
     """
 
     _name = "debtor.report.dispute"
+    _inherit = "debtor.report.mixin"
     _description = "Disputes Analysis"
     _auto = False
     _rec_name = "dispute_id"
@@ -62,8 +63,7 @@ class DebtorReportDispute(models.Model):
         "account.move": ["amount_total_signed"],
     }
 
-    @property
-    def _table_query(self):
+    def _report_query(self):
         today = fields.Date.context_today(self)
         end = SQL("COALESCE(dispute.date_resolved, CASE WHEN dispute.state IN ('open', 'investigation') "
                   "THEN %s::date ELSE dispute.write_date::date END)", today)

@@ -22,6 +22,7 @@ class DebtorReportDso(models.Model):
     """
 
     _name = "debtor.report.dso"
+    _inherit = "debtor.report.mixin"
     _description = "Days Sales Outstanding"
     _auto = False
     _rec_name = "date"
@@ -42,8 +43,7 @@ class DebtorReportDso(models.Model):
         "account.journal": ["type"],
     }
 
-    @property
-    def _table_query(self):
+    def _report_query(self):
         today = fields.Date.context_today(self)
         return SQL(
             """
@@ -51,11 +51,9 @@ class DebtorReportDso(models.Model):
                 SELECT line.company_id,
                        date_trunc('month', line.date)::date AS month,
                        SUM(line.balance) AS balance,
-                       SUM(line.balance) FILTER (WHERE journal.type = 'sale') AS sales
+                       SUM(line.balance) FILTER (WHERE line.journal_id = ANY(%(sale_journals)s)) AS sales
                   FROM account_move_line line
-                  JOIN account_account account ON account.id = line.account_id
-                  JOIN account_journal journal ON journal.id = line.journal_id
-                 WHERE account.account_type = 'asset_receivable'
+                 WHERE line.account_id = ANY(%(accounts)s)
                    AND line.parent_state = 'posted'
                    AND line.date <= %(today)s
               GROUP BY line.company_id, date_trunc('month', line.date)
@@ -108,5 +106,8 @@ class DebtorReportDso(models.Model):
                    ), 0) END AS dso
               FROM figures
             """,
+            accounts=self.env["account.move.line"]._debtor_receivable_account_ids(),
+            sale_journals=self.env["account.journal"].sudo().with_context(active_test=False).search(
+                [("type", "=", "sale")]).ids,
             today=today, first=DSO_MONTHS - 1, back=COUNTBACK_MONTHS - 1,
         )

@@ -1,13 +1,10 @@
 from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
 FORECAST_WEEKS = 12
-DELAY_MONTHS = 12
 FORECAST_WEEK_SELECTION = [
     *[(f"w{week:02d}", f"Week {week}") for week in range(1, FORECAST_WEEKS + 1)],
     ("later", "Later"),
@@ -22,9 +19,10 @@ class DebtorReportForecast(models.Model):
     """Cash-in forecast: what each open receivable item or payment plan installment is expected to bring in, and
     in which week.
 
-    Each customer's usual delay is the average number of days between due date and full payment of its invoice
-    items fully paid in the last ``DELAY_MONTHS`` months (0 without such history; negative for early payers). An
-    open item is expected on its due date plus that delay, and never before today: items already later than that
+    Each customer's usual delay is the one its debtor file keeps (``usual_delay_days``: the average number of days
+    between due date and full payment of its invoice items fully paid in the last twelve months, 0 without such
+    history, negative for early payers), refreshed with its other figures after each payment. An open item is
+    expected on its due date plus that delay, and never before today: items already later than that
     (``behind_usual``) are expected this week. The undisputed part of an item only is expected (an open dispute's
     amount is spread over its invoice's open items); invoices on an active payment plan are replaced by the plan's
     unpaid installments at their due dates (today for those already late). Open credits (credit notes, unapplied
@@ -33,6 +31,7 @@ class DebtorReportForecast(models.Model):
     """
 
     _name = "debtor.report.forecast"
+    _inherit = "debtor.report.mixin"
     _description = "Cash-in Forecast"
     _auto = False
     _rec_name = "partner_id"
@@ -60,44 +59,20 @@ class DebtorReportForecast(models.Model):
         "account.move.line": ["move_id", "partner_id", "company_id", "company_currency_id", "account_id", "date",
                               "date_maturity", "amount_residual", "reconciled", "parent_state"],
         "account.move": ["move_type", "invoice_user_id", "payment_state", "amount_total", "amount_total_signed"],
-        "account.partial.reconcile": ["debit_move_id", "max_date"],
+        "debtor.customer": ["usual_delay_days"],
         "debtor.dispute": ["state", "move_id", "disputed_amount_company"],
         "debtor.payment.plan": ["state", "move_ids", "partner_id", "company_id", "user_id"],
         "debtor.payment.plan.line": ["plan_id", "due_date", "amount", "amount_paid"],
     }
 
-    @property
-    def _table_query(self):
+    def _report_query(self):
         return self._forecast_query(fields.Date.context_today(self))
 
     def _forecast_query(self, today):
         week_one = today - timedelta(days=today.weekday())
         return SQL(
             """
-            WITH paid AS (
-                SELECT part.debit_move_id AS line_id, MAX(part.max_date) AS date_paid
-                  FROM account_partial_reconcile part
-                 WHERE part.max_date > %(start)s
-              GROUP BY part.debit_move_id
-                HAVING MAX(part.max_date) <= %(today)s
-            ),
-            delay AS (
-                SELECT line.company_id,
-                       line.partner_id,
-                       ROUND(AVG(paid.date_paid - COALESCE(line.date_maturity, line.date)))::int AS delay_days
-                  FROM paid
-                  JOIN account_move_line line ON line.id = paid.line_id
-                  JOIN account_account account ON account.id = line.account_id
-                  JOIN account_move move ON move.id = line.move_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND line.reconciled
-                   AND line.parent_state = 'posted'
-                   AND line.partner_id IS NOT NULL
-                   AND move.move_type = 'out_invoice'
-                   AND move.payment_state != 'reversed'
-              GROUP BY line.company_id, line.partner_id
-            ),
-            planned AS (
+            WITH planned AS (
                 SELECT DISTINCT rel.move_id
                   FROM debtor_payment_plan_move_rel rel
                   JOIN debtor_payment_plan plan ON plan.id = rel.plan_id
@@ -113,17 +88,23 @@ class DebtorReportForecast(models.Model):
                        COALESCE(line.date_maturity, line.date) AS date_maturity,
                        line.amount_residual,
                        CASE WHEN dispute.amount IS NULL THEN 0
-                            ELSE line.amount_residual * LEAST(dispute.amount / NULLIF(SUM(line.amount_residual)
-                                OVER (PARTITION BY line.move_id), 0), 1)
+                            ELSE line.amount_residual * LEAST(dispute.amount / NULLIF(dispute.open_amount, 0), 1)
                        END AS amount_disputed
                   FROM account_move_line line
-                  JOIN account_account account ON account.id = line.account_id
                   JOIN account_move move ON move.id = line.move_id
-                  LEFT JOIN (SELECT dispute.move_id, SUM(dispute.disputed_amount_company) AS amount
+                  LEFT JOIN (SELECT dispute.move_id,
+                                    SUM(dispute.disputed_amount_company) AS amount,
+                                    (SELECT SUM(open.amount_residual)
+                                       FROM account_move_line open
+                                      WHERE open.move_id = dispute.move_id
+                                        AND open.account_id = ANY(%(accounts)s)
+                                        AND open.reconciled IS NOT TRUE
+                                        AND open.parent_state = 'posted'
+                                        AND open.amount_residual > 0) AS open_amount
                                FROM debtor_dispute dispute
                               WHERE dispute.state IN ('open', 'investigation')
                            GROUP BY dispute.move_id) AS dispute ON dispute.move_id = line.move_id
-                 WHERE account.account_type = 'asset_receivable'
+                 WHERE line.account_id = ANY(%(accounts)s)
                    AND line.reconciled IS NOT TRUE
                    AND line.parent_state = 'posted'
                    AND line.partner_id IS NOT NULL
@@ -147,12 +128,13 @@ class DebtorReportForecast(models.Model):
                        item.currency_id,
                        item.invoice_user_id,
                        item.date_maturity,
-                       COALESCE(delay.delay_days, 0) AS delay_days,
-                       item.date_maturity + COALESCE(delay.delay_days, 0) AS usual_date,
+                       COALESCE(customer.usual_delay_days, 0) AS delay_days,
+                       item.date_maturity + COALESCE(customer.usual_delay_days, 0) AS usual_date,
                        ROUND(item.amount_residual - item.amount_disputed, 2) AS amount,
                        ROUND(item.amount_disputed, 2) AS amount_disputed
                   FROM open_item item
-                  LEFT JOIN delay ON delay.company_id = item.company_id AND delay.partner_id = item.partner_id
+                  LEFT JOIN debtor_customer customer
+                         ON customer.company_id = item.company_id AND customer.partner_id = item.partner_id
                  UNION ALL
                 SELECT 2 * installment.id + 1,
                        'installment',
@@ -195,6 +177,6 @@ class DebtorReportForecast(models.Model):
                    expected.amount_disputed
               FROM expected
             """,
-            today=today, start=today - relativedelta(months=DELAY_MONTHS), week_one=week_one,
+            accounts=self.env["account.move.line"]._debtor_receivable_account_ids(), today=today, week_one=week_one,
             horizon=week_one + timedelta(weeks=FORECAST_WEEKS),
         )

@@ -21,6 +21,7 @@ class DebtorReportPlan(models.Model):
     """
 
     _name = "debtor.report.plan"
+    _inherit = "debtor.report.mixin"
     _description = "Payment Plans Analysis"
     _auto = False
     _rec_name = "plan_id"
@@ -51,8 +52,7 @@ class DebtorReportPlan(models.Model):
         "account.move": ["amount_total", "amount_total_signed"],
     }
 
-    @property
-    def _table_query(self):
+    def _report_query(self):
         today = fields.Date.context_today(self)
         return SQL(
             """

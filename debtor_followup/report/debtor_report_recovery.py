@@ -13,6 +13,7 @@ class DebtorReportRecovery(models.Model):
     """
 
     _name = "debtor.report.recovery"
+    _inherit = "debtor.report.mixin"
     _description = "Recovery by Follow-up Level"
     _auto = False
     _rec_name = "action_id"
@@ -41,8 +42,7 @@ class DebtorReportRecovery(models.Model):
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
     }
 
-    @property
-    def _table_query(self):
+    def _report_query(self):
         return SQL(
             """
             WITH item AS (

@@ -125,6 +125,30 @@ class TestReports(DebtorFollowupCommon):
         self.assertEqual(sum(by_user.values()), 3450.0)
 
     # ------------------------------------------------------------------ collection and DSO
+    def test_paid_date_and_usual_delay(self):
+        """Fully paid items keep the date of their last payment, and each debtor file its customer's usual delay;
+        both follow an undone payment."""
+        self.assertEqual(self._receivable(self.inv7).debtor_date_paid, fields.Date.to_date("2026-02-10"))
+        self.assertEqual(self._receivable(self.inv9).debtor_date_paid, fields.Date.to_date("2026-03-13"))
+        self.assertFalse(self._receivable(self.inv3).debtor_date_paid)  # partly paid
+        self.assertFalse(self._receivable(self.inv1).debtor_date_paid)  # open
+        slow, late = self._debtor(self.customer), self._debtor(self.customer_b)
+        self.assertEqual((slow.usual_delay_days, late.usual_delay_days), (5, 10))
+
+        self._receivable(self.inv9).remove_move_reconcile()
+        self.assertFalse(self._receivable(self.inv9).debtor_date_paid)
+        self.assertEqual(late.usual_delay_days, 0)  # no invoice fully paid in the last 12 months any more
+        inv9 = self.env["debtor.report.forecast"].search([("move_id", "=", self.inv9.id)])
+        self.assertEqual((inv9.delay_days, inv9.amount), (0, 800.0))
+
+    def test_report_queries_without_jit(self):
+        """Reading a report turns PostgreSQL's JIT compiler off for the transaction (it costs more than it saves on
+        these queries)."""
+        self.env.cr.execute("SET LOCAL jit = on")
+        self.env["debtor.report.aging"].search_count([])
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual(self.env.cr.fetchone()[0], "off")
+
     def test_collection_performance(self):
         Collection = self.env["debtor.report.collection"].with_user(self.manager)
         [[count, to_pay, late, share, amount]] = Collection._read_group(
