@@ -123,7 +123,7 @@ class DebtorReportAging(models.Model):
                    CASE WHEN %(days)s > 0 THEN line.amount_residual ELSE 0 END AS amount_overdue,
                    %(amounts)s
               FROM account_move_line line
-              JOIN account_move move ON move.id = line.move_id
+              LEFT JOIN account_move move ON move.id = line.move_id
               LEFT JOIN res_partner partner ON partner.id = line.partner_id
               LEFT JOIN debtor_customer customer
                      ON customer.partner_id = line.partner_id AND customer.company_id = line.company_id

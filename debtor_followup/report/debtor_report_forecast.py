@@ -91,7 +91,7 @@ class DebtorReportForecast(models.Model):
                             ELSE line.amount_residual * LEAST(dispute.amount / NULLIF(dispute.open_amount, 0), 1)
                        END AS amount_disputed
                   FROM account_move_line line
-                  JOIN account_move move ON move.id = line.move_id
+                  LEFT JOIN account_move move ON move.id = line.move_id
                   LEFT JOIN (SELECT dispute.move_id,
                                     SUM(dispute.disputed_amount_company) AS amount,
                                     (SELECT SUM(open.amount_residual)
