@@ -54,13 +54,26 @@ class DebtorReportRecovery(models.Model):
                        action.policy_id,
                        action.manual,
                        action.date,
-                       LEAD(action.date) OVER (PARTITION BY rel.line_id ORDER BY action.date, action.id) AS date_next
+                       LEAD(action.date) OVER reminders AS date_next,
+                       ROW_NUMBER() OVER reminders AS reminder
                   FROM debtor_followup_action action
                   JOIN debtor_followup_action_line_rel rel ON rel.action_id = action.id
                  WHERE action.state = 'done'
+                WINDOW reminders AS (PARTITION BY rel.line_id ORDER BY action.date, action.id)
             )
-            SELECT ROW_NUMBER() OVER (ORDER BY item.action_id, item.line_id) AS id,
-                   item.*,
+            -- an id computed per row, not numbered over the whole result: a filter on the date (the dashboard's
+            -- last 90 days, a search) then applies before the items are joined to their payments (unique while an
+            -- item is reminded fewer than 100,000 times)
+            SELECT item.line_id::bigint * 100000 + item.reminder AS id,
+                   item.action_id,
+                   item.line_id,
+                   item.partner_id,
+                   item.company_id,
+                   item.level_id,
+                   item.policy_id,
+                   item.manual,
+                   item.date,
+                   item.date_next,
                    line.move_id,
                    line.company_currency_id AS currency_id,
                    paid.reminded AS amount_reminded,
