@@ -68,7 +68,9 @@ class DebtorReportDashboard(models.Model):
 
     def _report_query(self):
         today = fields.Date.context_today(self)
-        reports = {name: SQL("(%s)", self.env[model]._table_query) for name, model in (
+        # the tiles read amounts only: the reports may leave out what only describes their rows
+        reports = {name: SQL("(%s)", self.env[model].with_context(debtor_report_totals_only=True)._table_query)
+                   for name, model in (
             ("aging", "debtor.report.aging"), ("dso", "debtor.report.dso"), ("forecast", "debtor.report.forecast"),
             ("collection", "debtor.report.collection"), ("recovery", "debtor.report.recovery"),
             ("dispute", "debtor.report.dispute"), ("plan", "debtor.report.plan"),
