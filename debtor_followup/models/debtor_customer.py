@@ -736,6 +736,16 @@ class DebtorCustomer(models.Model):
         return dict(self.env.cr.fetchall())
 
     @api.model
+    def _refresh_usual_delays(self, company, today=None):
+        """Write the usual payment delay of every debtor file of ``company`` (two queries and one update per
+        thousand files), without the rest of ``_refresh``."""
+        Customer = self.sudo().with_context(active_test=False)
+        delays = Customer._usual_delays(company, today=today)
+        customers = Customer.search_fetch([("company_id", "=", company.id)], ["partner_id"])
+        Customer._bulk_write({"usual_delay_days": "int4"},
+                             [[customer.id, delays.get(customer.partner_id.id, 0)] for customer in customers])
+
+    @api.model
     def _refresh_for(self, records):
         """Refresh the debtor files of the customers of ``records`` (disputes, plans, handovers...), company by
         company: what they exclude from the follow-up has changed."""

@@ -55,16 +55,15 @@ class DebtorReportRecovery(models.Model):
                        action.manual,
                        action.date,
                        LEAD(action.date) OVER reminders AS date_next,
-                       ROW_NUMBER() OVER reminders AS reminder
+                       ROW_NUMBER() OVER (ORDER BY action.id, rel.line_id) AS id
                   FROM debtor_followup_action action
                   JOIN debtor_followup_action_line_rel rel ON rel.action_id = action.id
                  WHERE action.state = 'done'
                 WINDOW reminders AS (PARTITION BY rel.line_id ORDER BY action.date, action.id)
             )
-            -- an id computed per row, not numbered over the whole result: a filter on the date (the dashboard's
-            -- last 90 days, a search) then applies before the items are joined to their payments (unique while an
-            -- item is reminded fewer than 100,000 times)
-            SELECT item.line_id::bigint * 100000 + item.reminder AS id,
+            -- the rows are numbered before they are joined to their payments, not after: a filter on the date
+            -- (the dashboard's last 90 days, a search) then applies before the payments are read
+            SELECT item.id,
                    item.action_id,
                    item.line_id,
                    item.partner_id,

@@ -141,6 +141,18 @@ class TestReports(DebtorFollowupCommon):
         inv9 = self.env["debtor.report.forecast"].search([("move_id", "=", self.inv9.id)])
         self.assertEqual((inv9.delay_days, inv9.amount), (0, 800.0))
 
+    def test_usual_delay_without_followup(self):
+        """The nightly cron moves the usual delays of a company that has no follow-up policy (no run there)."""
+        slow = self._debtor(self.customer)
+        self.env.cr.execute("UPDATE debtor_customer SET usual_delay_days = 99 WHERE id = %s", [slow.id])
+        slow.invalidate_recordset(["usual_delay_days"])
+        self.env["debtor.followup.policy"].sudo().search([("company_id", "=", self.company.id)]).active = False
+        Run = self.env["debtor.followup.run"]
+        self.assertEqual(slow.usual_delay_days, 99)
+        Run._cron_run_followup()
+        self.assertFalse(Run.search([("company_id", "=", self.company.id)]))
+        self.assertEqual(slow.usual_delay_days, 5)
+
     def test_report_queries_without_jit(self):
         """Reading a report turns PostgreSQL's JIT compiler off for the transaction (it costs more than it saves on
         these queries)."""
