@@ -345,8 +345,7 @@ class DebtorCustomer(models.Model):
             if vals.get("partner_id"):
                 vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
         customers = super().create(vals_list)
-        for company, company_customers in customers.grouped("company_id").items():
-            self._refresh(company, company_customers.partner_id)
+        self._refresh_for(customers)
         return customers
 
     def write(self, vals):
@@ -360,8 +359,7 @@ class DebtorCustomer(models.Model):
             raise AccessError(self.env._("Only a Credit Manager can release a credit hold."))
         res = super().write(vals)
         if {"policy_id", "excluded", "postponed_until", "reminder_mode"} & vals.keys():
-            for company, customers in self.grouped("company_id").items():
-                self._refresh(company, customers.partner_id)
+            self._refresh_for(self)
         return res
 
     # ------------------------------------------------------------------
@@ -423,8 +421,7 @@ class DebtorCustomer(models.Model):
                 "Follow-up resumed in %(company)s.", company=customer.company_id.name))
 
     def action_refresh(self):
-        for company, customers in self.grouped("company_id").items():
-            self._refresh(company, customers.partner_id)
+        self._refresh_for(self)
 
     def action_propose_plan(self):
         self.ensure_one()
@@ -747,8 +744,8 @@ class DebtorCustomer(models.Model):
 
     @api.model
     def _refresh_for(self, records):
-        """Refresh the debtor files of the customers of ``records`` (disputes, plans, handovers...), company by
-        company: what they exclude from the follow-up has changed."""
+        """Refresh the debtor files of the customers of ``records`` (debtor files, disputes, promises, plans,
+        handovers...), company by company: what decides their follow-up has changed."""
         for company, company_records in records.grouped("company_id").items():
             self._refresh(company, company_records.partner_id)
 

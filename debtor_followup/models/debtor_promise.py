@@ -101,8 +101,7 @@ class DebtorPromise(models.Model):
                 lines = self.new({"line_ids": vals.get("line_ids", [])}).line_ids
                 vals["residual_at_promise"] = sum(lines.mapped("amount_residual"))
         promises = super().create(vals_list)
-        for company, company_promises in promises.grouped("company_id").items():
-            self.env["debtor.customer"]._refresh(company, company_promises.partner_id)
+        self.env["debtor.customer"]._refresh_for(promises)
         return promises
 
     @api.depends("partner_id", "amount", "date")
@@ -113,8 +112,7 @@ class DebtorPromise(models.Model):
 
     def action_cancel(self):
         self.filtered(lambda p: p.state == "open").state = "cancelled"
-        for company, promises in self.grouped("company_id").items():
-            self.env["debtor.customer"]._refresh(company, promises.partner_id)
+        self.env["debtor.customer"]._refresh_for(self)
 
     @api.model
     def _check_open_promises(self, company, today):

@@ -6,6 +6,8 @@ from odoo import models
 from odoo.tools import SQL
 from odoo.tools import format_date
 
+from ..models.debtor_handover import EXCLUDING_STATES as EXCLUDING_HANDOVER_STATES
+
 AGING_BUCKETS = [
     ("not_due", "Not Due"),
     ("1_30", "1-30 Days"),
@@ -18,6 +20,7 @@ AGING_BUCKETS = [
 BUCKET_LIMITS = [("not_due", 0), ("1_30", 30), ("31_60", 60), ("61_90", 90), ("91_120", 120), ("over_120", None)]
 FOLLOWUP_SPLIT = [
     ("followed", "In Follow-up"),
+    ("collection", "Handed Over"),
     ("promise", "Promise to Pay"),
     ("plan", "Payment Plan"),
     ("dispute", "In Dispute"),
@@ -32,7 +35,7 @@ class DebtorReportAging(models.Model):
     accounting date when it has none, as for payments), the item falls in one bucket. Amounts are the open amount in
     the company's currency. Credit notes and unapplied payments are negative amounts in the bucket of their date, so
     that the total is what customers owe. ``followup_state`` tells whether the item is being followed up or why not,
-    with the precedence of the follow-up engine (excluded, dispute, payment plan, promise).
+    with the precedence of the follow-up engine (handed over to an agency, excluded, dispute, payment plan, promise).
     """
 
     _name = "debtor.report.aging"
@@ -78,6 +81,7 @@ class DebtorReportAging(models.Model):
         "debtor.dispute": ["state", "move_id"],
         "debtor.payment.plan": ["state", "move_ids"],
         "debtor.promise": ["state", "line_ids"],
+        "debtor.handover.line": ["state", "move_id"],
     }
 
     def _report_query(self):
@@ -113,7 +117,8 @@ class DebtorReportAging(models.Model):
                    COALESCE(line.date_maturity, line.date) AS date_maturity,
                    %(days)s AS days_overdue,
                    %(bucket)s AS bucket,
-                   CASE WHEN line.no_followup OR line.debtor_manual_exclusion OR customer.excluded THEN 'excluded'
+                   CASE WHEN handed_over.move_id IS NOT NULL THEN 'collection'
+                        WHEN line.no_followup OR line.debtor_manual_exclusion OR customer.excluded THEN 'excluded'
                         WHEN disputed.move_id IS NOT NULL THEN 'dispute'
                         WHEN planned.move_id IS NOT NULL THEN 'plan'
                         WHEN promised.line_id IS NOT NULL THEN 'promise'
@@ -129,6 +134,9 @@ class DebtorReportAging(models.Model):
                      ON customer.partner_id = line.partner_id AND customer.company_id = line.company_id
               LEFT JOIN debtor_followup_policy policy
                      ON policy.company_id = line.company_id AND policy.is_default AND policy.active
+              LEFT JOIN (SELECT DISTINCT handover.move_id FROM debtor_handover_line handover
+                          WHERE handover.state IN %(handover_states)s) AS handed_over
+                     ON handed_over.move_id = line.move_id
               LEFT JOIN (SELECT DISTINCT dispute.move_id FROM debtor_dispute dispute
                           WHERE dispute.state IN ('open', 'investigation')) AS disputed
                      ON disputed.move_id = line.move_id
@@ -147,7 +155,7 @@ class DebtorReportAging(models.Model):
                AND line.amount_residual != 0
             """,
             accounts=self.env["account.move.line"]._debtor_receivable_account_ids(), days=days, bucket=bucket,
-            amounts=amounts,
+            amounts=amounts, handover_states=EXCLUDING_HANDOVER_STATES,
         )
 
     # ------------------------------------------------------------------

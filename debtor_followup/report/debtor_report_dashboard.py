@@ -30,7 +30,7 @@ KPIS = [
     ("disputed", "In Open Disputes", "money", "debtor_report_dispute_action", {"search_default_open": 1}),
     ("plans", "Remaining on Active Plans", "money", "debtor_report_plan_action", {"search_default_active": 1}),
     ("actions", "Follow-up Actions, Last 30 Days", "count", "debtor_report_activity_action",
-     {"search_default_last_30_days": 1}),
+     {"search_default_done": 1, "search_default_last_30_days": 1}),
 ]
 KPI_SELECTION = [(code, label) for code, label, _kind, _action, _context in KPIS]
 KINDS = [("money", "Amount"), ("days", "Days"), ("percent", "Percentage"), ("count", "Count")]
@@ -69,7 +69,7 @@ class DebtorReportDashboard(models.Model):
     def _report_query(self):
         today = fields.Date.context_today(self)
         # the tiles read amounts only: the reports may leave out what only describes their rows
-        reports = {name: SQL("(%s)", self.env[model].with_context(debtor_report_totals_only=True)._table_query)
+        reports = {name: SQL("(%s)", self.env[model].with_context(debtor_report_totals_only=True)._report_query())
                    for name, model in (
             ("aging", "debtor.report.aging"), ("dso", "debtor.report.dso"), ("forecast", "debtor.report.forecast"),
             ("collection", "debtor.report.collection"), ("recovery", "debtor.report.recovery"),
@@ -133,9 +133,9 @@ class DebtorReportDashboard(models.Model):
     def action_open_report(self):
         """Open the report behind this figure, on this figure's company and filters."""
         self.ensure_one()
-        _code, label, _kind, xmlid, context = next(kpi for kpi in KPIS if kpi[0] == self.kpi)
+        _code, _label, _kind, xmlid, context = next(kpi for kpi in KPIS if kpi[0] == self.kpi)
         action = self.env["ir.actions.act_window"]._for_xml_id(f"debtor_followup.{xmlid}")
-        action["name"] = dict(self._fields["kpi"]._description_selection(self.env))[self.kpi] or label
+        action["name"] = dict(self._fields["kpi"]._description_selection(self.env))[self.kpi]
         action["domain"] = [("company_id", "=", self.company_id.id)]
         action["context"] = dict(context)
         return action

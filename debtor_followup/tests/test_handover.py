@@ -216,6 +216,9 @@ class TestHandover(DebtorFollowupCommon):
         self.assertTrue(self.customer.debtor_in_collection)
         self.assertTrue(self.debtor.in_collection)
         self.assertEqual(self.debtor.handover_count, 1)
+        aging = self.env["debtor.report.aging"].search([("move_id", "in", (self.inv1 | self.inv2).ids)])
+        self.assertEqual({row.move_id: row.followup_state for row in aging},
+                         {self.inv1: "collection", self.inv2: "followed"}, "the aging shows it at the agency")
         with freeze_time("2026-02-22"):
             run = self._run()
         self.assertEqual(run.action_ids.line_ids.move_id, self.inv2, "only the invoice kept by the company")
