@@ -149,6 +149,7 @@ class AccountMoveLine(models.Model):
         Customer = self.env["debtor.customer"]
         for company, partners in by_company.items():
             Customer._refresh(company, partners)
+            Customer._refresh_usual_delays(company, partners)  # payments matched or undone
 
     def _debtor_update_plans(self):
         """Re-allocate the payments of the payment plans covering these items' invoices (one search for all)."""

@@ -60,8 +60,9 @@ FIGURE_COLUMNS = {
     "last_action_date": "date",
     "due_level_id": "int4",
     "status_sequence": "int4",
-    "usual_delay_days": "int4",
 }
+# Written by _refresh_usual_delays(): it changes with payments and the date only, not with the follow-up.
+DELAY_COLUMNS = {"usual_delay_days": "int4"}
 # The usual payment delay of a customer is measured on the invoices it paid in the last DELAY_MONTHS months.
 DELAY_MONTHS = 12
 # Work queue order: what needs action first.
@@ -349,7 +350,7 @@ class DebtorCustomer(models.Model):
         return customers
 
     def write(self, vals):
-        system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys()) & vals.keys()
+        system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys() | DELAY_COLUMNS.keys()) & vals.keys()
         if system_fields and not self.env.su:
             raise AccessError(self.env._(
                 "%(fields)s are computed by the follow-up and cannot be set by hand.",
@@ -672,7 +673,6 @@ class DebtorCustomer(models.Model):
             if not partners:
                 return {}
         state = self._compute_followup_state(company, partners, today)
-        delays = self._usual_delays(company, partners, today)
         domain = [("company_id", "=", company.id)]
         if partners is not None:
             domain.append(("partner_id", "in", partners.ids))
@@ -681,15 +681,15 @@ class DebtorCustomer(models.Model):
         missing = [pid for pid, vals in state.items() if pid not in known and vals["total_due"]]
         if missing:
             # create() would refresh again: insert plainly, the figures are written just below
-            existing |= super().create([
-                {"partner_id": pid, "company_id": company.id} for pid in missing])
+            new_files = super().create([{"partner_id": pid, "company_id": company.id} for pid in missing])
+            self._refresh_usual_delays(company, new_files.partner_id, today)
+            existing |= new_files
         blank = {"status": "none", "total_due": 0.0, "total_overdue": 0.0, "oldest_overdue_days": 0,
                  "next_action_date": None, "level_id": None, "last_action_date": None, "due_level_id": None,
                  "status_sequence": STATUS_SEQUENCE["none"]}
         rows = []
         for customer in existing:
-            vals = dict(state.get(customer.partner_id.id, blank),
-                        usual_delay_days=delays.get(customer.partner_id.id, 0))
+            vals = state.get(customer.partner_id.id, blank)
             rows.append([customer.id] + [vals[column] for column in FIGURE_COLUMNS])
         self._bulk_write(FIGURE_COLUMNS, rows)
         # the items' next level and exclusion are computed on the fly: forget what was computed before
@@ -733,13 +733,21 @@ class DebtorCustomer(models.Model):
         return dict(self.env.cr.fetchall())
 
     @api.model
-    def _refresh_usual_delays(self, company, today=None):
-        """Write the usual payment delay of every debtor file of ``company`` (two queries and one update per
-        thousand files), without the rest of ``_refresh``."""
+    def _refresh_usual_delays(self, company, partners=None, today=None):
+        """Write the usual payment delay of the debtor files of ``partners`` (all when None) in ``company``: two
+        queries and one update per thousand files. Called when payments are matched or undone (with the files'
+        refresh), for new files, and by the nightly cron for every company (the twelve-month window moves)."""
+        if partners is not None:
+            partners = partners.commercial_partner_id
+            if not partners:
+                return
         Customer = self.sudo().with_context(active_test=False)
-        delays = Customer._usual_delays(company, today=today)
-        customers = Customer.search_fetch([("company_id", "=", company.id)], ["partner_id"])
-        Customer._bulk_write({"usual_delay_days": "int4"},
+        delays = Customer._usual_delays(company, partners, today)
+        domain = [("company_id", "=", company.id)]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.ids))
+        customers = Customer.search_fetch(domain, ["partner_id"])
+        Customer._bulk_write(DELAY_COLUMNS,
                              [[customer.id, delays.get(customer.partner_id.id, 0)] for customer in customers])
 
     @api.model

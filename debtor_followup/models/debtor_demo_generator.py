@@ -97,6 +97,7 @@ class DebtorDemoGenerator(models.AbstractModel):
 
         payments = self._demo_payments(env, rng, moves, [b for _v, b in plan], bank, today, batch_size)
         env["debtor.customer"].with_context(debtor_skip_refresh=False)._refresh(company, today=today)
+        env["debtor.customer"]._refresh_usual_delays(company, today=today)
         return {"partners": partners, "moves": moves, "payments": payments}
 
     @api.model

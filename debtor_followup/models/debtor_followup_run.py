@@ -113,10 +113,10 @@ class DebtorFollowupRun(models.Model):
         """Called from the nightly cron: run the follow-up of every company that has a follow-up policy."""
         today = fields.Date.context_today(self)
         companies = self.env["debtor.followup.policy"].search([("active", "=", True)]).company_id
-        # companies without follow-up still have a cash-in forecast: move their customers' usual delays with the
-        # twelve-month window (the run refreshes them, with the rest, in the other companies)
-        for company in self.env["res.company"].search([("id", "not in", companies.ids)]):
-            self.env["debtor.customer"]._refresh_usual_delays(company, today)
+        # the customers' usual delays move with the twelve-month window, in every company (those without follow-up
+        # too: they have a cash-in forecast)
+        for company in self.env["res.company"].search([]):
+            self.env["debtor.customer"]._refresh_usual_delays(company, today=today)
         for company in companies:
             run = self._get_or_start_run(company, today, trigger="cron")
             in_cron = bool(self.env.context.get("ir_cron_progress_id"))

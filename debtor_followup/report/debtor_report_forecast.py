@@ -21,7 +21,7 @@ class DebtorReportForecast(models.Model):
 
     Each customer's usual delay is the one its debtor file keeps (``usual_delay_days``: the average number of days
     between due date and full payment of its invoice items fully paid in the last twelve months, 0 without such
-    history, negative for early payers), refreshed with its other figures after each payment. An open item is
+    history, negative for early payers), refreshed after each payment and every night. An open item is
     expected on its due date plus that delay, and never before today: items already later than that
     (``behind_usual``) are expected this week. The undisputed part of an item only is expected (an open dispute's
     amount is spread over its invoice's open items); invoices on an active payment plan are replaced by the plan's
