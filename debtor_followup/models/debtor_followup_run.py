@@ -115,7 +115,7 @@ class DebtorFollowupRun(models.Model):
         companies = self.env["debtor.followup.policy"].search([("active", "=", True)]).company_id
         # the customers' usual delays move with the twelve-month window, in every company (those without follow-up
         # too: they have a cash-in forecast)
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("active", "=", True)]):
             self.env["debtor.customer"]._refresh_usual_delays(company, today=today)
         for company in companies:
             run = self._get_or_start_run(company, today, trigger="cron")
