@@ -7,6 +7,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 from odoo.tools.sql import create_column
 
+from ..tools import late_payment
 from .debtor_customer import EXCLUSION_REASONS
 
 
@@ -95,6 +96,60 @@ class AccountMoveLine(models.Model):
                 line.debtor_next_level_id = next_level
                 line.debtor_next_action_date = next_date
                 line.debtor_exclusion_reason = reason
+
+    def _debtor_dated_events(self, on_date):
+        """The dated events behind these receivable items' open amounts, for statutory interest.
+
+        Read from the reconciliations (one query for all items): a credit note matched with an item reduces what
+        was owed from the start; any other counterpart (a payment, a bank statement line, an offset) is a payment
+        on the date of that counterpart. Matches dated after ``on_date`` did not exist yet on that day.
+
+        :param on_date: the evaluation date
+        :return: ``{line id: (principal, [late_payment.Payment, ...])}`` in the item's currency, as ``Decimal``;
+            the principal is the item's original amount less its credit notes
+        """
+        partials = self.env["account.partial.reconcile"].sudo().search_fetch(
+            [("debit_move_id", "in", self.ids)], ["debit_move_id", "credit_move_id", "debit_amount_currency"])
+        partials.credit_move_id.fetch(["date", "move_id"])
+        partials.credit_move_id.move_id.fetch(["move_type"])
+        events = {}
+        for line in self:
+            principal = late_payment.as_money(abs(line.amount_currency))
+            events[line.id] = [principal, []]
+        for partial in partials:
+            counterpart = partial.credit_move_id
+            if counterpart.date > on_date:
+                continue
+            amount = late_payment.as_money(partial.debit_amount_currency)
+            entry = events[partial.debit_move_id.id]
+            if counterpart.move_id.move_type in ("out_refund", "in_refund"):
+                entry[0] -= amount
+            else:
+                entry[1].append(late_payment.Payment(counterpart.date, amount))
+        return {line_id: (max(principal, late_payment.ZERO), payments)
+                for line_id, (principal, payments) in events.items()}
+
+    def _debtor_first_reminder_dates(self):
+        """The day of the first reminder that included each of these items after its due date (one query).
+
+        That reminder is the Dutch consumer's 14-day letter (art. 6:96 lid 6 BW): the costs become due 14 days
+        after its receipt, and later reminders do not move that day.
+
+        :return: ``{line id: date}`` for the items that have one
+        """
+        if not self.ids:
+            return {}
+        self.env["debtor.followup.action"].flush_model(["state", "date", "line_ids"])
+        self.flush_recordset(["date_maturity"])
+        self.env.cr.execute(SQL(
+            """SELECT rel.line_id, MIN(action.date)
+                 FROM debtor_followup_action_line_rel rel
+                 JOIN debtor_followup_action action ON action.id = rel.action_id
+                 JOIN account_move_line line ON line.id = rel.line_id
+                WHERE rel.line_id IN %s AND action.state = 'done' AND action.date > line.date_maturity
+             GROUP BY rel.line_id""",
+            tuple(self.ids)))
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _debtor_receivable_account_ids(self):

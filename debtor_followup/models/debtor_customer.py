@@ -797,17 +797,24 @@ class DebtorCustomer(models.Model):
         """Statutory interest to ``on_date`` and collection costs of overdue receivable ``lines``.
 
         Each line is an installment or invoice owed on its own (costs are charged per invoice, on its first
-        overdue line). Amounts are computed in the line's currency; fixed sums are converted from the rule
-        set's currency. A regime that does not cover the debtor (consumers under EU and UK rules) gives zero.
+        overdue line). The figures come from the dated events of the ledger, not from today's open amount: the
+        line's original amount less its credit notes is the principal, and every payment matched with it up to
+        ``on_date`` is applied on its own date, in the order the rule set prescribes (``late_payment``'s
+        ``allocate_payments``), so the interest the paid part earned until it was paid is kept. ``interest`` is
+        all the interest accrued to ``on_date``; with the costs and the open amount it makes what is owed (the
+        payments already count against the open amount). Amounts are in the line's currency; fixed sums are
+        converted from the rule set's currency. A regime that does not cover the debtor (consumers under EU and
+        UK rules), a rate missing for a period or a missing table gives zero and says why in ``note``.
 
         :param lines: overdue open receivable ``account.move.line`` records
         :param on_date: the date interest runs to (included)
         :return: ``{line_id: {"rule", "interest", "costs", "interest_company", "costs_company", "note"}}``
         """
         result = {}
-        tables = {}
         currencies = {}
         costs_charged = set()
+        Rate = self.env["debtor.reference.rate"]
+        tables = {}
         customers = {
             (customer.partner_id.id, customer.company_id.id): customer
             for customer in self.search_fetch(
@@ -817,6 +824,8 @@ class DebtorCustomer(models.Model):
         # fee invoices are owed like any invoice, but no interest or costs are charged on fees
         fee_moves = set(self.env["debtor.followup.fee"].sudo().search_fetch(
             [("fee_move_id", "in", lines.move_id.ids)], ["fee_move_id"]).fee_move_id.ids)
+        events = lines._debtor_dated_events(on_date)
+        letters = lines._debtor_first_reminder_dates()
         for line in lines.sorted(lambda line: (line.date_maturity or line.date, line.id)):
             customer = customers.get((line.partner_id.id, line.company_id.id), self.browse())
             code = customer._late_payment_rule() if customer else (line.company_id.debtor_late_payment_rule
@@ -828,43 +837,88 @@ class DebtorCustomer(models.Model):
                     or line.move_id.id in fee_moves):
                 continue
             rule = late_payment.get_rule(code)
-            consumer = not line.partner_id.is_company
+            consumer = not line.partner_id.commercial_partner_id.is_company
             if consumer and rule.consumer_margin is None:
                 figures["note"] = self.env._("%(rule)s covers business debtors only.", rule=rule.name)
                 continue
             rate_type = "nl_statutory" if (code == "nl" and consumer) else rule.rate_type
             if rate_type not in tables:
-                tables[rate_type] = self.env["debtor.reference.rate"]._rate_table(rate_type)
-            principal = abs(line.amount_residual_currency)
-            try:
-                interest = late_payment.compute_interest(
-                    rule, principal, line.date_maturity, on_date, tables[rate_type], consumer=consumer).total
-            except ValueError as error:
-                figures["note"] = str(error)  # typically no rate known that early: shown, not guessed
-                interest = 0
-            costs = 0.0
+                tables[rate_type] = Rate._rate_table_checked(rate_type, on_date)
+            table, warning = tables[rate_type]
+            notes = [warning] if warning else []
+            principal, payments = events[line.id]
+            costs = late_payment.CollectionCosts(late_payment.ZERO, late_payment.ZERO, late_payment.ZERO,
+                                                 rule.currency, due=False)
+            costs_from = None
             if line.move_id.id not in costs_charged:
                 costs_charged.add(line.move_id.id)
-                if rule.currency not in currencies:
-                    currencies[rule.currency] = self.env["res.currency"].with_context(active_test=False).search(
-                        [("name", "=", rule.currency)], limit=1)
-                rule_currency = currencies[rule.currency] or line.currency_id
-                # the scales (UK bands, WIK brackets) are in the rule's currency: convert the debt into it
-                debt = line.currency_id._convert(abs(line.move_id.amount_residual), rule_currency,
-                                                 line.company_id, on_date)
-                compensation = late_payment.fixed_compensation(
-                    rule, debt, consumer=consumer,
-                    reminder_date=line.debtor_last_action_date or None, on_date=on_date,
-                    due_date=line.date_maturity,
-                    vat_rate=line.company_id.debtor_wik_vat_rate or None if code == "nl" else None)
-                costs = rule_currency._convert(float(compensation.total), line.currency_id, line.company_id,
-                                               on_date)
+                costs, costs_from = self._late_payment_costs(
+                    rule, line, (principal, payments, table), consumer, letters.get(line.id), on_date, currencies)
+            interest = 0
+            if table is not None:
+                try:
+                    interest = late_payment.allocate_payments(
+                        rule, principal, line.date_maturity, on_date, table, payments=payments,
+                        costs=costs.total if costs.due else 0, consumer=consumer, costs_from=costs_from,
+                    ).interest_accrued
+                except ValueError as error:
+                    notes.append(str(error))  # typically no rate known that early: shown, not guessed
+                    interest = 0
+            rule_currency = currencies.get(rule.currency) or line.currency_id
+            amount_costs = rule_currency._convert(float(costs.total), line.currency_id, line.company_id, on_date)
+            figures["note"] = " ".join(notes)
             figures["interest"] = line.currency_id.round(float(interest))
-            figures["costs"] = line.currency_id.round(costs)
+            figures["costs"] = line.currency_id.round(amount_costs)
             ratio = (line.amount_residual / line.amount_residual_currency) if line.amount_residual_currency else 1.0
             figures["interest_company"] = line.company_currency_id.round(figures["interest"] * ratio)
             figures["costs_company"] = line.company_currency_id.round(figures["costs"] * ratio)
         return result
+
+    @api.model
+    def _late_payment_costs(self, rule, line, debt, consumer, letter_date, on_date, currencies):
+        """The fixed compensation or collection costs of ``line``'s invoice, and the first day they are owed.
+
+        The costs are owed from the first day of default, for a Dutch consumer only from the day after the 14
+        days that follow the receipt of the first reminder sent after the due date (art. 6:96 lid 6 BW: later
+        reminders do not move that day). The scales (WIK brackets, UK bands) apply to the principal still unpaid
+        on the eve of that day, the earlier payments applied in the rule set's order, converted into the rule
+        set's currency.
+
+        :param rule: the ``late_payment.RuleSet``
+        :param line: the invoice's first overdue receivable item
+        :param debt: ``(principal, payments, rates)``: the item's principal (original amount less credit notes,
+            ``Decimal``), its dated ``late_payment.Payment`` list and the ``RateTable`` (None when missing)
+        :param consumer: whether the debtor is a consumer
+        :param letter_date: the date of the first reminder of the item sent after its due date, or None
+        :param on_date: the evaluation date
+        :param currencies: cache ``{ISO code: res.currency}``, filled here
+        :return: ``(late_payment.CollectionCosts, first day owed or None for the first day of default)``
+        """
+        costs_from = None
+        if rule.code == "nl" and consumer:
+            if not letter_date:
+                return late_payment.fixed_compensation(rule, 0), None
+            costs_from = late_payment.wik_deadline(letter_date) + timedelta(days=1)
+        principal, payments, rates = debt
+        eve = min(max((costs_from or line.date_maturity + timedelta(days=1)) - timedelta(days=1),
+                      line.date_maturity), on_date)
+        earlier = [payment for payment in payments if payment.date <= eve]
+        try:
+            unpaid = late_payment.allocate_payments(
+                rule, principal, line.date_maturity, eve, rates, payments=earlier, consumer=consumer).principal
+        except ValueError:  # no rate known: the payments are taken off the principal as they stand
+            unpaid = max(principal - sum((payment.amount for payment in earlier), late_payment.ZERO),
+                         late_payment.ZERO)
+        if rule.currency not in currencies:
+            currencies[rule.currency] = self.env["res.currency"].with_context(active_test=False).search(
+                [("name", "=", rule.currency)], limit=1)
+        rule_currency = currencies[rule.currency] or line.currency_id
+        debt = line.currency_id._convert(float(unpaid), rule_currency, line.company_id, on_date)
+        costs = late_payment.fixed_compensation(
+            rule, debt, consumer=consumer, reminder_date=letter_date, on_date=on_date,
+            due_date=line.date_maturity,
+            vat_rate=line.company_id.debtor_wik_vat_rate or None if rule.code == "nl" else None)
+        return costs, costs_from
 
     def _report_date(self):
         """The date a statement is printed for (the user's today)."""

@@ -69,20 +69,20 @@ class TestLatePaymentRates(BaseCase):
         self.assertEqual([p.rate for p in periods], [D("8.62")])
 
     def test_shipped_csv(self):
-        """The data file loads, covers 2019-2025 and is consistent with itself."""
+        """The data file loads, covers 2019 to the latest published half-year and is consistent with itself."""
         with open(CSV_PATH, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
-        self.assertEqual(list(rows[0]), ["id", "rate_type", "date_from", "rate"])
+        self.assertEqual(list(rows[0]), ["id", "rate_type", "date_from", "rate", "note"])
         ids = [row["id"] for row in rows]
         self.assertEqual(len(ids), len(set(ids)), "xml ids must be unique")
         for row in rows:
             self.assertEqual(row["id"], f"rate_{row['rate_type']}_{row['date_from'].replace('-', '_')}")
         tables = late_payment.read_rate_csv(CSV_PATH)
-        self.assertEqual(set(tables), {"ecb", "nl_commercial", "de_base", "uk_base"})
+        self.assertEqual(set(tables), {"ecb", "nl_commercial", "nl_statutory", "de_base", "uk_base"})
         for rate_type, rates in tables.items():
             self.assertLessEqual(rates.first_date, date(2019, 1, 1), rate_type)
-            rates.periods(date(2019, 1, 1), date(2025, 12, 31))  # no missing rate
-        half_years = [date(year, month, 1) for year in range(2019, 2026) for month in (1, 7)]
+            rates.periods(date(2019, 1, 1), date(2026, 12, 31))  # no missing rate
+        half_years = [date(year, month, 1) for year in range(2019, 2027) for month in (1, 7)]
         ecb, nl, de = tables["ecb"], tables["nl_commercial"], tables["de_base"]
         for day in half_years:
             # art. 6:120 lid 2 BW: Dutch commercial rate = ECB rate + 8 points
@@ -91,6 +91,9 @@ class TestLatePaymentRates(BaseCase):
             # § 247 BGB: the base rate moves by as many points as the ECB rate
             self.assertEqual(de.rate_on(day) - de.rate_on(previous), ecb.rate_on(day) - ecb.rate_on(previous), day)
         self.assertEqual(de.rate_on(date(2025, 7, 1)), D("1.27"))
+        for rate_type in ("ecb", "nl_commercial", "de_base"):  # the half-yearly tables reach the current half-year
+            self.assertEqual(tables[rate_type].entries[-1][0], date(2026, 7, 1), rate_type)
+        self.assertEqual(tables["nl_statutory"].rate_on(date(2025, 3, 31)), D("6.00"))
         self.assertEqual(tables["uk_base"].rate_on(date(2023, 12, 31)), D("5.25"))
 
 
@@ -339,6 +342,19 @@ class TestLatePaymentAllocation(BaseCase):
         self.assertEqual([line.base for line in result.interest_lines], [D("400.00")])
         self.assertEqual(result.allocations[1].interest, D("3.45"))
         self.assertEqual((result.principal, result.interest, result.unallocated), (D("0.00"), D("0.00"), D("96.55")))
+
+    def test_costs_owed_from_their_own_day(self):
+        base = table({"2023-01-01": "1.00"}, name="de_base")  # 10 %
+        result = late_payment.allocate_payments(
+            "de", 1000, date(2023, 1, 31), date(2023, 4, 1), base, payments=[(date(2023, 3, 2), 500)], costs=40,
+            costs_from=date(2023, 3, 10))
+        # the costs are not owed yet on 2 March: 500 -> interest 8.22, principal 491.78; principal left 508.22
+        # 3 March - 1 April = 30 days: 508.22 * 0.10 * 30 / 365 = 4.1771.. -> 4.18; the costs are owed on 1 April
+        self.assertEqual((result.allocations[0].costs, result.allocations[0].principal), (D("0.00"), D("491.78")))
+        self.assertEqual((result.principal, result.interest, result.costs), (D("508.22"), D("4.18"), D("40.00")))
+        later = late_payment.allocate_payments(
+            "de", 1000, date(2023, 1, 31), date(2023, 4, 1), base, costs=40, costs_from=date(2023, 4, 2))
+        self.assertEqual(later.costs, D("0.00"), "costs owed from a day after the evaluation date are not owed")
 
     def test_nl_unpaid_interest_is_capitalised(self):
         rates = table({"2019-01-01": "8.00"}, name="nl_commercial")

@@ -27,7 +27,7 @@ class TestLatePaymentIntegration(DebtorFollowupCommon):
 
     def test_shipped_rates_load(self):
         self.assertEqual(self.env.ref("debtor_followup.rate_de_base_2024_01_01").rate, 3.62)
-        for rate_type in ("nl_commercial", "de_base", "uk_base"):
+        for rate_type in ("nl_commercial", "nl_statutory", "de_base", "uk_base"):
             self.assertTrue(self.env["debtor.reference.rate"].search_count([("rate_type", "=", rate_type)]))
 
     def test_what_is_owed_on_the_invoice(self):
@@ -60,8 +60,6 @@ class TestLatePaymentIntegration(DebtorFollowupCommon):
             invoice.invalidate_recordset()
             self.assertEqual(invoice.debtor_owed_total, 1000.0, "the policy says none")
             debtor.late_payment_rule = "de"
-            Rate = self.env["debtor.reference.rate"]
-            Rate.create({"rate_type": "de_base", "date_from": "2026-01-01", "rate": 1.27})
             invoice.invalidate_recordset()
             # 30 days at 1.27 + 9 = 10.27 %: 1000 * 0.1027 * 30 / 365 = 8.4411 -> 8.44; EUR 40 flat fee
             self.assertEqual(invoice.debtor_owed_rule, "de")

@@ -177,6 +177,14 @@ def _cents(amount):
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def as_money(value):
+    """An amount from the ledger (a float) as a :class:`~decimal.Decimal` in cents, its sign kept.
+
+    :param value: the amount (int, float, str or Decimal)
+    """
+    return _cents(_as_decimal(value, "The amount"))
+
+
 def _as_date(value, what):
     """Convert ``value`` to a :class:`~datetime.date`.
 
@@ -618,6 +626,7 @@ class _Balance:
     costs: Decimal
     capitalised: Decimal = ZERO  # unpaid interest of past years, bearing interest
     interest: Decimal = ZERO  # unpaid interest of the current year
+    costs_added: bool = False  # the costs are owed from their first day on
     accrued: Decimal = ZERO
     lines: list = field(default_factory=list)
 
@@ -659,7 +668,8 @@ def allocate(amount, principal, interest=0, costs=0, order=ORDER_COSTS_FIRST):
     return balance.pay(None, _as_amount(amount, "The payment"), _check_order(order))
 
 
-def allocate_payments(rule, principal, due_date, until, rates, payments=(), costs=0, consumer=False, order=None):
+def allocate_payments(rule, principal, due_date, until, rates, payments=(), costs=0, consumer=False, order=None,
+                      costs_from=None):
     """Compute interest on a debt with dated partial payments and allocate each payment.
 
     Interest accrues on the outstanding principal (plus, for ``nl``, the capitalised
@@ -674,10 +684,14 @@ def allocate_payments(rule, principal, due_date, until, rates, payments=(), cost
     :param until: evaluation date, the last day of interest (not before ``due_date``)
     :param rates: :class:`RateTable` of the rule set's ``rate_type``
     :param payments: iterable of :class:`Payment` or ``(date, amount)`` pairs
-    :param costs: costs owed from the start (e.g. the fixed compensation), not interest-bearing
+    :param costs: costs owed (e.g. the fixed compensation or the WIK costs), not interest-bearing
     :param consumer: whether the debtor is a consumer
     :param order: allocation order; ``None`` uses the rule set's default
         (:data:`ORDER_COSTS_FIRST` for ``de``/``nl``, :data:`ORDER_PRINCIPAL_FIRST` otherwise)
+    :param costs_from: the first day on which ``costs`` are owed; payments of earlier days are not applied to
+        them, and when it is after ``until`` they are not owed at all (``costs`` of the result is then zero).
+        ``None``: from the start (the first day of interest), as for the fixed compensation of a business debt
+        (the Dutch consumer's costs are owed only once the 14-day letter's period has passed)
     :return: an :class:`AllocationResult`
     :raise ValueError: for a negative principal, costs or payment, ``until`` before
         ``due_date``, a payment after ``until``, an unknown rule set or order, a consumer
@@ -685,10 +699,17 @@ def allocate_payments(rule, principal, due_date, until, rates, payments=(), cost
     """
     rule = get_rule(rule)
     order = rule.allocation if order is None else _check_order(order)
-    balance = _Balance(principal=_as_amount(principal, "The principal"), costs=_as_amount(costs, "The costs"))
+    owed_costs = _as_amount(costs, "The costs")
+    balance = _Balance(principal=_as_amount(principal, "The principal"), costs=ZERO)
     due_date, until = _as_date(due_date, "The due date"), _as_date(until, "The evaluation date")
     if until < due_date:
         raise ValueError(f"The evaluation date {until} is before the due date {due_date}.")
+    costs_from = due_date + timedelta(days=1) if costs_from is None else _as_date(costs_from, "The costs date")
+
+    def pay(payment):
+        if owed_costs and payment.date >= costs_from and not balance.costs_added:
+            balance.costs, balance.costs_added = owed_costs, True
+        allocations.append(balance.pay(payment.date, payment.amount, order))
     if not isinstance(rates, RateTable):
         raise ValueError(f"rates must be a RateTable, got {type(rates).__name__}.")
     _margin(rule, consumer)  # refuses a consumer under a B2B-only regime even without interest days
@@ -706,8 +727,7 @@ def allocate_payments(rule, principal, due_date, until, rates, payments=(), cost
     allocations = []
     pending = list(dated)
     while pending and pending[0].date <= due_date:
-        payment = pending.pop(0)
-        allocations.append(balance.pay(payment.date, payment.amount, order))
+        pay(pending.pop(0))
 
     start = due_date + timedelta(days=1)
     if start <= until:
@@ -737,8 +757,9 @@ def allocate_payments(rule, principal, due_date, until, rates, payments=(), cost
                 balance.capitalised += balance.interest
                 balance.interest = ZERO
             while pending and pending[0].date <= last:
-                payment = pending.pop(0)
-                allocations.append(balance.pay(payment.date, payment.amount, order))
+                pay(pending.pop(0))
+    if owed_costs and until >= costs_from and not balance.costs_added:
+        balance.costs, balance.costs_added = owed_costs, True
 
     return AllocationResult(
         allocations=allocations,
