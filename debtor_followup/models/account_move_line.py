@@ -191,24 +191,27 @@ class AccountMoveLine(models.Model):
         self.modified(fnames)
 
     def _debtor_refresh_customers(self):
-        """Refresh the debtor files of the customers of these items' receivable lines, company by company.
+        """Have the debtor files of the customers of these items' receivable lines refreshed, once per transaction.
+
+        Odoo's own flows (posting, reconciling, registering payments) call this; it only notes the customers
+        (``debtor.customer._debtor_mark_pending``). The files are refreshed set-based, company by company, when the
+        transaction commits, or earlier as soon as anything reads or searches debtor files in the same transaction,
+        so no one ever sees a stale figure and a flow that touches a customer several times pays for one refresh.
 
         Bulk loaders (the demo generator) pass ``debtor_skip_refresh`` and refresh once at the end.
         """
-        if self.env.context.get("debtor_skip_refresh"):
+        if not self or self.env.context.get("debtor_skip_refresh"):
             return
-        by_company = defaultdict(lambda: self.env["res.partner"])
+        by_company = defaultdict(set)
         for line in self:
             if line.account_type == "asset_receivable" and line.partner_id:
-                by_company[line.company_id] |= line.partner_id
-        Customer = self.env["debtor.customer"]
-        for company, partners in by_company.items():
-            Customer._refresh(company, partners)
-            Customer._refresh_usual_delays(company, partners)  # payments matched or undone
+                by_company[line.company_id.id].add(line.partner_id.commercial_partner_id.id)
+        if by_company:
+            self.env["debtor.customer"]._debtor_mark_pending(by_company)
 
     def _debtor_update_plans(self):
         """Re-allocate the payments of the payment plans covering these items' invoices (one search for all)."""
-        if self.env.context.get("debtor_skip_refresh"):
+        if not self or self.env.context.get("debtor_skip_refresh"):
             return
         plans = self.env["debtor.payment.plan"].sudo().search([
             ("move_ids", "in", self.move_id.ids), ("state", "in", ("active", "completed", "broken"))])
@@ -216,7 +219,7 @@ class AccountMoveLine(models.Model):
 
     def _debtor_update_handovers(self):
         """Report the payments matched with handed-over invoices to their handovers (one search for all)."""
-        if self.env.context.get("debtor_skip_refresh"):
+        if not self or self.env.context.get("debtor_skip_refresh"):
             return
         handover_lines = self.env["debtor.handover.line"].sudo().search(
             [("move_id", "in", self.move_id.ids), ("state", "!=", "withdrawn")])

@@ -18,6 +18,8 @@ class AccountPartialReconcile(models.Model):
         return partials
 
     def unlink(self):
+        if not self:  # Odoo unlinks empty sets of matches on every edit of a draft entry
+            return super().unlink()
         lines = self.debit_move_id | self.credit_move_id
         res = super().unlink()
         lines = lines.exists()

@@ -750,6 +750,51 @@ class DebtorCustomer(models.Model):
         Customer._bulk_write(DELAY_COLUMNS,
                              [[customer.id, delays.get(customer.partner_id.id, 0)] for customer in customers])
 
+    # The customers whose files Odoo's own flows changed in this transaction, per company, refreshed once.
+    _PENDING_KEY = "debtor_followup.pending_refresh"
+
+    @api.model
+    def _debtor_mark_pending(self, partner_ids_by_company):
+        """Note that the files of these customers need a refresh (figures and usual delay): the refresh runs once,
+        set-based, when the transaction commits or as soon as debtor files are read or searched, whichever comes
+        first. What is cached of the files' figures is forgotten now, so the next read refreshes first.
+
+        :param partner_ids_by_company: ``{company id: {commercial partner id, ...}}``
+        """
+        data = self.env.cr.precommit.data
+        pending = data.get(self._PENDING_KEY)
+        if pending is None:
+            pending = data[self._PENDING_KEY] = defaultdict(set)
+            self.env.cr.precommit.add(self.sudo()._debtor_refresh_pending)
+        for company_id, partner_ids in partner_ids_by_company.items():
+            pending[company_id] |= set(partner_ids)
+        self.invalidate_model([*FIGURE_COLUMNS, *DELAY_COLUMNS], flush=False)
+
+    @api.model
+    def _debtor_refresh_pending(self):
+        """Refresh the files noted by ``_debtor_mark_pending``, company by company (called at commit, or before
+        debtor files are read)."""
+        pending = self.env.cr.precommit.data.pop(self._PENDING_KEY, None)
+        if not pending:
+            return
+        Customer = self.sudo()
+        for company_id, partner_ids in pending.items():
+            company, partners = self.env["res.company"].browse(company_id), self.env["res.partner"].browse(partner_ids)
+            Customer._refresh(company, partners)
+            Customer._refresh_usual_delays(company, partners)  # payments matched or undone
+        self.env.flush_all()  # at commit, what the refresh wrote must reach the database too
+
+    def flush_model(self, fnames=None):
+        # a read or search of debtor files sees the refresh that Odoo's flows left pending in this transaction
+        if self.env.cr.precommit.data.get(self._PENDING_KEY):
+            self._debtor_refresh_pending()
+        return super().flush_model(fnames)
+
+    def flush_recordset(self, fnames=None):
+        if self.env.cr.precommit.data.get(self._PENDING_KEY):
+            self._debtor_refresh_pending()
+        return super().flush_recordset(fnames)
+
     @api.model
     def _refresh_for(self, records):
         """Refresh the debtor files of the customers of ``records`` (debtor files, disputes, promises, plans,
