@@ -1095,36 +1095,49 @@ class DebtorCustomer(models.Model):
             result.append(values)
         return result
 
-    def _statement_attachment(self):
-        """Render the customer statement as a PDF attachment (linked to the partner)."""
-        self.ensure_one()
-        content, _kind = self.env["ir.actions.report"].with_company(self.company_id)._render_qweb_pdf(
-            "debtor_followup.action_report_debtor_statement", self.ids)
-        return self.env["ir.attachment"].sudo().create({
-            "name": self.env._("Statement - %(customer)s.pdf", customer=self.partner_id.display_name),
-            "raw": content,
+    def _statement_attachments(self):
+        """Render the statements of these debtor files (one company) in one go, as PDF attachments linked to their
+        customers.
+
+        :return: ``{debtor file id: ir.attachment}``
+        """
+        contents = self.env["ir.actions.report"]._debtor_render_split(
+            "debtor_followup.action_report_debtor_statement", self)
+        attachments = self.env["ir.attachment"].sudo().create([{
+            "name": self.env._("Statement - %(customer)s.pdf", customer=customer.partner_id.display_name),
+            "raw": contents[customer.id],
             "mimetype": "application/pdf",
             "res_model": "res.partner",
-            "res_id": self.partner_id.id,
-        })
+            "res_id": customer.partner_id.id,
+        } for customer in self])
+        return dict(zip(self.ids, attachments, strict=True))
 
+    @api.model
     def _invoice_attachments(self, moves):
-        """The PDF of each invoice, the one Odoo keeps when there is one, rendered otherwise."""
-        attachments = self.env["ir.attachment"]
-        for move in moves.filtered(lambda m: m.is_invoice()):
-            if move.invoice_pdf_report_id:
-                attachments |= move.invoice_pdf_report_id
-                continue
-            content, _kind = self.env["ir.actions.report"].with_company(move.company_id)._render_qweb_pdf(
-                "account.account_invoices", move.ids)
-            attachments |= self.env["ir.attachment"].sudo().create({
-                "name": f"{(move.name or 'invoice').replace('/', '_')}.pdf",
-                "raw": content,
+        """The PDF of each invoice for a reminder: the one Odoo keeps (``invoice_pdf_report_id``), else rendered once
+        for all the invoices missing one and kept there as Odoo's own invoice PDF, so that every later reminder
+        reuses it. The reminder gets a copy of it (same stored file): Odoo hides an attachment that is a field's
+        content from the attachments of a message.
+
+        :return: ``ir.attachment`` records, one per invoice, linked to their invoices
+        """
+        invoices = moves.filtered(lambda move: move.is_invoice() and move.state == "posted")
+        missing = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
+        for company, company_moves in missing.grouped("company_id").items():
+            contents = self.env["ir.actions.report"].with_company(company)._debtor_render_split(
+                "account.account_invoices", company_moves)
+            created = self.env["ir.attachment"].sudo().create([{
+                "name": move._get_invoice_report_filename(),
+                "raw": contents[move.id],
                 "mimetype": "application/pdf",
                 "res_model": "account.move",
                 "res_id": move.id,
-            })
-        return attachments
+                "res_field": "invoice_pdf_report_file",  # what Odoo's send flow does: it becomes the invoice's PDF
+            } for move in company_moves])
+            for move, attachment in zip(company_moves, created, strict=True):
+                move.sudo().message_main_attachment_id = attachment
+            company_moves.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+        return invoices.sudo().invoice_pdf_report_id.copy({"res_field": False})
 
     def _check_reminded_items(self, level, lines):
         """Refuse to execute ``level`` on anything but open receivable items of this customer in its company."""
@@ -1204,9 +1217,7 @@ class DebtorCustomer(models.Model):
             except UserError as error:
                 fail(job, error)
         self._render_jobs([job for job in jobs if job["send_email"] and not job["error"]], fail)
-        for job in jobs:
-            if not job["error"]:
-                self._prepare_job_documents(job, fail)
+        self._prepare_documents(jobs, fail)
 
         live = [job for job in jobs if not job["error"]]
         mails = self._create_reminder_mails([job for job in live if job["send_email"]], user_partner)
@@ -1233,14 +1244,22 @@ class DebtorCustomer(models.Model):
             } if "mail_index" in job else {}),
         } for job in jobs])
         for job, action in zip(jobs, actions, strict=True):
-            if job["level"].print_letter and not job["error"]:
-                try:
-                    with self.env.cr.savepoint():
-                        action.letter_attachment_id = action._render_letter()
-                    job["done"].append(self.env._("letter ready to print"))
-                except Exception as error:
-                    fail(job, error)
-                    action.error = self.env._("The letter could not be made: %(error)s", error=job["error"])
+            job["action"] = action
+        lettered = [job for job in jobs if job["level"].print_letter and not job["error"]]
+
+        def letters(group):
+            group_actions = actions.browse([job["action"].id for job in group])  # the system's, like their creation
+            letters_by_action = group_actions._render_letters()
+            for action in group_actions:
+                action.letter_attachment_id = letters_by_action[action.id]
+            for job in group:
+                job["done"].append(self.env._("letter ready to print"))
+
+        def letter_failed(job, error):
+            fail(job, error)
+            job["action"].error = self.env._("The letter could not be made: %(error)s", error=job["error"])
+
+        self._in_batch(lettered, letters, letter_failed)
         self._log_job_notes(jobs, actions, user_partner)
 
         for level, group in self._group_by_level(live).items():
@@ -1287,26 +1306,57 @@ class DebtorCustomer(models.Model):
                     job["rendered"] = values
 
     @api.model
-    def _prepare_job_documents(self, job, fail):
-        """The fee invoice and the PDFs of one item, in a savepoint: a failure drops them and fails the item."""
-        customer, level, lines = job["customer"], job["level"], job["lines"]
-        if not (level.create_fee_invoice or job["send_email"] and (level.attach_statement or level.attach_invoices)):
+    def _prepare_documents(self, jobs, fail):
+        """The fee invoices and the PDFs of ``jobs``: a fee invoice per job (a savepoint each), then the statements
+        of all the jobs in one rendering and the invoices' PDFs likewise (see ``_debtor_render_split``). A rendering
+        that fails for the batch is done job by job, so that only the job whose document fails is failed."""
+        for job in jobs:
+            customer, level, lines = job["customer"], job["level"], job["lines"]
+            if not level.create_fee_invoice or job["error"]:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    job["fee_move"] = customer._create_fee_invoice(level, lines) or job["fee_move"]
+            except Exception as error:
+                job["fee_move"] = self.env["account.move"]
+                fail(job, error)
+                continue
+            if job["fee_move"]:
+                job["done"].append(self.env._("fee invoice %(move)s", move=job["fee_move"].name))
+        mailed = [job for job in jobs if job["send_email"] and not job["error"]]
+
+        def statements(group):
+            customers = self.concat(*(job["customer"] for job in group))
+            by_customer = customers._statement_attachments()
+            for job in group:
+                job["attachments"] |= by_customer[job["customer"].id]
+
+        def invoices(group):
+            pdfs = self._invoice_attachments(self.env["account.move"].concat(*(job["lines"].move_id for job in group)))
+            for job in group:
+                job["attachments"] |= pdfs.filtered(lambda pdf, job=job: pdf.res_id in job["lines"].move_id.ids)
+
+        self._in_batch([job for job in mailed if job["level"].attach_statement], statements, fail)
+        self._in_batch([job for job in mailed if job["level"].attach_invoices], invoices, fail)
+
+    @api.model
+    def _in_batch(self, jobs, work, fail):
+        """Do ``work(jobs)`` for all the jobs at once in a savepoint; when it fails, job by job, failing only the
+        jobs whose own work fails."""
+        if not jobs:
             return
         try:
             with self.env.cr.savepoint():
-                if level.create_fee_invoice:
-                    job["fee_move"] = customer._create_fee_invoice(level, lines) or job["fee_move"]
-                    if job["fee_move"]:
-                        job["done"].append(self.env._("fee invoice %(move)s", move=job["fee_move"].name))
-                if job["send_email"]:
-                    if level.attach_statement:
-                        job["attachments"] |= customer._statement_attachment()
-                    if level.attach_invoices:
-                        job["attachments"] |= customer._invoice_attachments(lines.move_id)
-        except Exception as error:
-            job["fee_move"] = self.env["account.move"]
-            job["attachments"] = self.env["ir.attachment"]
-            fail(job, error)
+                work(jobs)
+            return
+        except Exception:
+            _logger.info("Follow-up documents of %d customers failed together; making them one by one", len(jobs))
+        for job in jobs:
+            try:
+                with self.env.cr.savepoint():
+                    work([job])
+            except Exception as error:
+                fail(job, error)
 
     @api.model
     def _create_reminder_mails(self, jobs, author):

@@ -105,19 +105,22 @@ class DebtorFollowupAction(models.Model):
             for line in self.line_ids
         ]
 
-    def _render_letter(self):
-        """Render this action's reminder letter as a PDF attachment kept on the action."""
-        self.ensure_one()
-        content, _kind = self.env["ir.actions.report"].with_company(self.company_id)._render_qweb_pdf(
-            "debtor_followup.action_report_debtor_letter", self.ids)
-        return self.env["ir.attachment"].sudo().create({
-            "name": self.env._("Reminder %(level)s - %(customer)s.pdf", level=self.level_id.name,
-                               customer=self.partner_id.display_name),
-            "raw": content,
+    def _render_letters(self):
+        """Render these actions' reminder letters (one company) in one go, as PDF attachments kept on the actions.
+
+        :return: ``{action id: ir.attachment}``
+        """
+        contents = self.env["ir.actions.report"]._debtor_render_split(
+            "debtor_followup.action_report_debtor_letter", self)
+        attachments = self.env["ir.attachment"].sudo().create([{
+            "name": self.env._("Reminder %(level)s - %(customer)s.pdf", level=action.level_id.name,
+                               customer=action.partner_id.display_name),
+            "raw": contents[action.id],
             "mimetype": "application/pdf",
             "res_model": self._name,
-            "res_id": self.id,
-        })
+            "res_id": action.id,
+        } for action in self])
+        return dict(zip(self.ids, attachments, strict=True))
 
     def action_print_letter(self):
         return self.env.ref("debtor_followup.action_report_debtor_letter").report_action(self)

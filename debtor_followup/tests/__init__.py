@@ -8,6 +8,7 @@ from . import test_demo_generator
 from . import test_dispute
 from . import test_flow_hooks
 from . import test_followup_batch
+from . import test_followup_documents
 from . import test_followup_faults
 from . import test_followup_run
 from . import test_handover

@@ -1,0 +1,108 @@
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.addons.base.models.ir_actions_report import IrActionsReport
+from odoo.addons.base.models.ir_qweb import IrQweb
+from odoo.tests import tagged
+
+from .common import DebtorFollowupCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupDocuments(DebtorFollowupCommon):
+    """A batch's documents are rendered together (one wkhtmltopdf call per kind), and an invoice's PDF once in its
+    life, kept as Odoo's own invoice PDF."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.payers, cls.invoices = cls._overdue_customers(3, "Docs")
+        cls.level_final.print_letter = True
+
+    def _count_renders(self):
+        calls = []
+        original = IrActionsReport._pre_render_qweb_pdf
+
+        def counting(report, report_ref, res_ids=None, data=None):
+            calls.append((report_ref, tuple(res_ids or ())))
+            return original(report, report_ref, res_ids=res_ids, data=data)
+
+        return calls, patch.object(IrActionsReport, "_pre_render_qweb_pdf", counting)
+
+    def _items(self, level):
+        self.env["debtor.customer"]._refresh(self.company, self.payers)
+        return [(self._debtor(partner), level, self._receivable(self.invoices.filtered(
+            lambda move, partner=partner: move.partner_id == partner))) for partner in self.payers]
+
+    def test_statements_and_invoices_rendered_once_per_batch_and_kept(self):
+        calls, patcher = self._count_renders()
+        with freeze_time("2026-01-08"), patcher:
+            self.assertFalse(self.invoices.invoice_pdf_report_id)
+            actions = self.env["debtor.customer"]._execute_levels(self._items(self.level_1))
+            self.assertEqual(set(actions.mapped("state")), {"done"})
+            self.assertEqual(sorted(ref for ref, _ids in calls),
+                             ["account.account_invoices", "debtor_followup.action_report_debtor_statement"],
+                             "one rendering for the three statements, one for the three invoices")
+            for action, invoice in zip(actions, self.invoices, strict=True):
+                mail = self._mails(action)
+                self.assertEqual(len(mail.attachment_ids), 2, "its own statement and its own invoice")
+                self.assertIn(action.partner_id.name, "".join(mail.attachment_ids.mapped("name")))
+                pdf = mail.attachment_ids.filtered(lambda attachment: attachment.res_model == "account.move")
+                self.assertEqual(pdf.res_id, invoice.id)
+                self.assertEqual(pdf.raw, invoice.invoice_pdf_report_id.raw, "a copy of the invoice's own PDF")
+                self.assertIn(invoice.name.encode(), pdf.raw, "the invoice's own document, not another's")
+            self.assertEqual(len(self.invoices.invoice_pdf_report_id), 3, "kept as Odoo's invoice PDF")
+        calls.clear()
+        with freeze_time("2026-01-22"), patcher:
+            self.env["debtor.customer"]._execute_levels(self._items(self.level_2))
+            self.assertEqual([ref for ref, _ids in calls], ["debtor_followup.action_report_debtor_statement"],
+                             "the invoices' PDFs are not rendered again")
+
+    def test_letters_rendered_together(self):
+        calls, patcher = self._count_renders()
+        self.level_final.write({"attach_statement": False, "attach_invoices": False})
+        with freeze_time("2026-02-05"), patcher:
+            actions = self.env["debtor.customer"]._execute_levels(self._items(self.level_final))
+            self.assertEqual([ref for ref, _ids in calls], ["debtor_followup.action_report_debtor_letter"])
+            self.assertEqual(len(calls[0][1]), 3)
+            for action in actions:
+                self.assertEqual(action.letter_attachment_id.res_id, action.id)
+                self.assertIn(action.partner_id.name.encode(), action.letter_attachment_id.raw)
+
+    def test_a_document_that_fails_fails_its_customer_only(self):
+        original = IrActionsReport._pre_render_qweb_pdf
+        broken = self.invoices[1]
+
+        def failing(report, report_ref, res_ids=None, data=None):
+            if report_ref == "account.account_invoices" and broken.id in (res_ids or ()):
+                raise ValueError("wkhtmltopdf crashed")
+            return original(report, report_ref, res_ids=res_ids, data=data)
+
+        with freeze_time("2026-01-08"), patch.object(IrActionsReport, "_pre_render_qweb_pdf", failing):
+            actions = self.env["debtor.customer"]._execute_levels(self._items(self.level_1))
+        self.assertEqual(actions.mapped("state"), ["done", "failed", "done"])
+        self.assertIn("wkhtmltopdf crashed", actions[1].error)
+        self.assertEqual(len(self._mails(actions[0]).attachment_ids), 2)
+        self.assertFalse(self._mails(actions[1]), "nothing is sent without its documents")
+
+    def test_reminders_of_a_batch_compiled_once(self):
+        compiled = []
+        original = IrQweb._generate_code_uncached
+
+        def counting(qweb, template):
+            if not isinstance(template, (int, str)):  # an inline body, not a view (views are compiled once, cached)
+                compiled.append(template)
+            return original(qweb, template)
+
+        Customer = self.env["debtor.customer"]
+        with freeze_time("2026-01-08"):
+            items = [(customer, lines) for customer, _level, lines in self._items(self.level_1)]
+            with patch.object(IrQweb, "_generate_code_uncached", counting):
+                together = Customer._render_reminders(self.level_1, items)
+            self.assertEqual(len(compiled), 1, "one compilation of the body for the three customers")
+            one_by_one = [Customer._render_reminders(self.level_1, [item])[0] for item in items]
+        for batch, single, invoice in zip(together, one_by_one, self.invoices, strict=True):
+            self.assertEqual(batch["body"].strip(), single["body"].strip(), "the same email as rendered alone")
+            self.assertEqual(batch["subject"], single["subject"])
+            self.assertIn(invoice.name, batch["body"])
