@@ -102,21 +102,23 @@ def main():
     config.parse_config(["-c", args.conf, "--log-level=warn"])
     setups = [("account alone", "debtor_flows_tmpl_account", "account"),
               ("with debtor_followup", "debtor_flows_tmpl_debtor", "debtor_followup")]
-    figures = {}
-    for label, template, module in setups:
+    for _label, template, module in setups:
         ensure_template(args, template, module)
-        rounds = []
-        for round_number in range(args.rounds):
+    # the two setups alternate round by round, so that a load on the machine weighs on both alike
+    rounds = {label: [] for label, _template, _module in setups}
+    for round_number in range(args.rounds):
+        for label, template, _module in setups:
             db = f"{template}_run"
             psql(f'DROP DATABASE IF EXISTS "{db}"')
             psql(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
             try:
-                rounds.append(run_flows(odoo, db, args.invoices))
+                rounds[label].append(run_flows(odoo, db, args.invoices))
             finally:
                 psql(f'DROP DATABASE IF EXISTS "{db}"')
             print(f"{label}, round {round_number + 1}: "
-                  + ", ".join(f"{flow} {seconds:.2f} s" for flow, seconds in rounds[-1].items()), flush=True)
-        figures[label] = {flow: statistics.median(r[flow] for r in rounds) for flow in rounds[0]}
+                  + ", ".join(f"{flow} {seconds:.2f} s" for flow, seconds in rounds[label][-1].items()), flush=True)
+    figures = {label: {flow: statistics.median(r[flow] for r in runs) for flow in runs[0]}
+               for label, runs in rounds.items()}
 
     base, addon = (figures[label] for label, _template, _module in setups)
     print(f"\n{args.invoices} invoices, one per transaction, median of {args.rounds} rounds:")
