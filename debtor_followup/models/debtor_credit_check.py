@@ -290,6 +290,9 @@ class DebtorCreditCheck(models.Model):
         """A recorded check is fixed but for its notes."""
         return [name for name in vals if name != "note"]
 
+    def _debtor_hint(self, operation):
+        return self.env._("A credit check is a record: to correct one, record a new check.")
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------

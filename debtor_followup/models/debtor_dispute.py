@@ -271,14 +271,6 @@ class DebtorDispute(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
-    def _check_state(self, allowed):
-        for dispute in self:
-            if dispute.state not in allowed:
-                states = dict(DISPUTE_STATES)
-                raise UserError(self.env._(
-                    "Dispute %(name)s is %(state)s: it cannot do that.", name=dispute.name,
-                    state=states[dispute.state]))
-
     def _check_can_accept(self):
         """Only credit managers accept a dispute above the company's approval amount (with four eyes, another one
         than who raised it)."""

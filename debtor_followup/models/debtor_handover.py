@@ -177,6 +177,11 @@ class DebtorHandover(models.Model):
                        if name in vals]
         return locked
 
+    def _debtor_hint(self, operation):
+        if operation == "create":
+            return self.env._("A handover is made with the Hand Over button of the debtor file.")
+        return ""
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):
         if any(handover.state != "draft" for handover in self):
@@ -292,13 +297,6 @@ class DebtorHandover(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
-    def _check_state(self, allowed):
-        states = dict(HANDOVER_STATES)
-        for handover in self:
-            if handover.state not in allowed:
-                raise UserError(self.env._("Handover %(handover)s is %(state)s: it cannot do that.",
-                                           handover=handover.name, state=states[handover.state]))
-
     def _customer(self):
         """The debtor file of this handover's customer (created when missing)."""
         self.ensure_one()

@@ -51,6 +51,10 @@ class DebtorHandoverLine(models.Model):
         """Every field of a handed-over invoice is the handover's to write."""
         return list(vals)
 
+    def _debtor_hint(self, operation):
+        return self.env._("The figures are brought up to date when the handover is sent; invoices are chosen in the "
+                          "Hand Over dialog.")
+
     @api.depends("principal", "interest", "costs", "amount_collected")
     def _compute_total(self):
         for line in self:

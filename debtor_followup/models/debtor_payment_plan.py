@@ -356,13 +356,6 @@ class DebtorPaymentPlan(models.Model):
         return self.line_ids.filtered(lambda line: line.state != "paid").sorted(lambda line: (line.due_date,
                                                                                                 line.sequence))[:1]
 
-    def _check_state(self, allowed):
-        states = dict(PLAN_STATES)
-        for plan in self:
-            if plan.state not in allowed:
-                raise UserError(self.env._("Payment plan %(plan)s is %(state)s: it cannot do that.",
-                                           plan=plan.name, state=states[plan.state]))
-
     def _schedule_values(self):
         """The installments of this plan's terms: list of dicts (due date, amount, down payment flag).
 

@@ -92,6 +92,10 @@ class DebtorPaymentPlanLine(models.Model):
         """Every field of an installment is the plan's to write."""
         return list(vals)
 
+    def _debtor_hint(self, operation):
+        return self.env._("The schedule follows the plan's terms: change them while the plan is a draft, or cancel "
+                          "the plan and make a new one.")
+
     def _state_on(self, today):
         self.ensure_one()
         if self.currency_id.compare_amounts(self.amount_paid, self.amount) >= 0:

@@ -43,15 +43,16 @@ class DebtorWorkflowMixin(models.AbstractModel):
     * ``_debtor_create_by_actions`` / ``_debtor_unlink_by_actions``: records created or deleted only by the actions
       (the installments of a plan, the invoices of a handover).
 
-    The actions write through ``_debtor_workflow_write`` (and create through ``_debtor_workflow_create``), which
-    carry a context token no RPC client can send. The superuser (``env.su``: the cron, ``sudo()``) is not checked,
-    as in Odoo's own controls.
+    An action checks that its step is allowed from the current state (``_check_state``), then writes through
+    ``_debtor_workflow_write`` (or creates through ``_debtor_workflow_create``), which carries a context token no RPC
+    client can send. The superuser (``env.su``: the cron, ``sudo()``) is not checked, as in Odoo's own controls.
     """
 
     _name = "debtor.workflow.mixin"
     _description = "Debtor Workflow Controls"
 
     _debtor_control_fields = ()
+    _debtor_state_field = "state"
     _debtor_create_by_actions = False
     _debtor_unlink_by_actions = False
 
@@ -71,8 +72,9 @@ class DebtorWorkflowMixin(models.AbstractModel):
     def _unlink_except_debtor_workflow(self):
         if self._debtor_unlink_by_actions and self and not self._debtor_workflow_unlocked():
             raise UserError(self.env._(
-                "%(model)s records are deleted by the workflow only (%(records)s).",
-                model=self._description, records=self._debtor_names()))
+                "%(model)s %(records)s cannot be deleted: only its workflow does that. %(hint)s",
+                model=self._debtor_model_label(), records=self._debtor_names(), hint=self._debtor_hint("unlink"),
+            ).strip())
 
     # ------------------------------------------------------------------
     # The workflow's own writes
@@ -93,6 +95,21 @@ class DebtorWorkflowMixin(models.AbstractModel):
         :return: the new records, in the caller's environment
         """
         return self._debtor_workflow_env().create(vals_list).with_env(self.env)
+
+    def _check_state(self, allowed):
+        """The state machine: the action about to run is allowed from these records' state.
+
+        :param allowed: the states the action starts from
+        :raise UserError: naming the record and its state otherwise
+        """
+        field = self._fields[self._debtor_state_field]
+        labels = dict(field._description_selection(self.env))
+        for record in self:
+            state = record[self._debtor_state_field]
+            if state not in allowed:
+                raise UserError(self.env._("%(model)s %(name)s is %(state)s: it cannot do that.",
+                                           model=self._debtor_model_label(), name=record.display_name,
+                                           state=labels.get(state, state)))
 
     def _debtor_workflow_unlocked(self):
         return self.env.su or self.env.context.get(WORKFLOW_CONTEXT_KEY) is WORKFLOW_TOKEN
@@ -116,9 +133,11 @@ class DebtorWorkflowMixin(models.AbstractModel):
         refused += [name for name in self._debtor_locked_fields(vals) if name not in refused]
         if refused:
             raise UserError(self.env._(
-                "%(fields)s of %(records)s change only through the actions of the %(model)s (its buttons), not by "
-                "editing the record.",
-                fields=self._debtor_labels(refused), records=self._debtor_names(), model=self._description))
+                "%(model)s %(records)s: %(fields)s change only through its buttons, not by editing the record. "
+                "%(hint)s",
+                model=self._debtor_model_label(), records=self._debtor_names(), fields=self._debtor_labels(refused),
+                hint=self._debtor_hint("write"),
+            ).strip())
 
     @api.model
     def _debtor_check_create(self, vals_list):
@@ -127,8 +146,8 @@ class DebtorWorkflowMixin(models.AbstractModel):
         if self._debtor_workflow_unlocked():
             return
         if self._debtor_create_by_actions:
-            raise UserError(self.env._("%(model)s records are created by the workflow only.",
-                                       model=self._description))
+            raise UserError(self.env._("A %(model)s is not created by hand: only its workflow does that. %(hint)s",
+                                       model=self._debtor_model_label(), hint=self._debtor_hint("create")).strip())
         names = {name for vals in vals_list for name in vals if name in self._debtor_control_fields}
         if not names:
             return
@@ -139,13 +158,22 @@ class DebtorWorkflowMixin(models.AbstractModel):
             if refused:
                 raise UserError(self.env._(
                     "A new %(model)s cannot be given %(fields)s: they are set by its actions.",
-                    model=self._description, fields=self._debtor_labels(refused)))
+                    model=self._debtor_model_label(), fields=self._debtor_labels(refused)))
 
     def _debtor_normalize(self, name, value):
         """``value`` of field ``name`` as comparable: falsy values alike, records as ids."""
         if isinstance(value, models.BaseModel):
             value = value.ids if self._fields[name].type in ("one2many", "many2many") else value.id
         return value or False
+
+    def _debtor_hint(self, operation):
+        """What to do instead of ``operation`` (``"create"``, ``"write"`` or ``"unlink"``) by hand: a sentence, or
+        empty."""
+        return ""
+
+    def _debtor_model_label(self):
+        """The model's name in the user's language."""
+        return self.env["ir.model"]._get(self._name).name or self._description
 
     def _debtor_labels(self, names):
         return ", ".join(f'"{self._fields[name]._description_string(self.env)}"' for name in names)
