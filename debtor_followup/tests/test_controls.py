@@ -311,6 +311,19 @@ class TestControls(ControlsCommon):
         self.assertFalse(self.check.limit_applied)
 
     # ------------------------------------------------------------------ tracking
+    def test_an_approval_is_in_the_chatter(self):
+        """Who approved, and when, is logged on the plan by the tracking, under the approver's name."""
+        self.env.cr.flush()  # what the set-up left pending, tracked (or not) as it was set up
+        plan = self.plan_big.with_context(mail_notrack=False, tracking_disable=False)
+        plan.with_user(self.manager).action_approve()
+        self.env.cr.flush()  # the tracking is written when the transaction commits
+        tracked = self.env["mail.tracking.value"].search([
+            ("mail_message_id.model", "=", plan._name), ("mail_message_id.res_id", "=", plan.id),
+            ("field_id.name", "=", "approved_by_id")])
+        self.assertEqual(len(tracked), 1)
+        self.assertEqual(tracked.new_value_char, self.manager.display_name)
+        self.assertEqual(tracked.mail_message_id.author_id, self.manager.partner_id)
+
     def test_control_fields_are_tracked(self):
         """Every control field of a model with a chatter is tracked: who changed it, when, from what."""
         for model in WORKFLOW_MODELS:
