@@ -1,3 +1,6 @@
+# The mixin first: Odoo registers models in the order their classes are defined, and the workflow models inherit
+# it (account_move imports debtor_credit_check).
+from . import debtor_workflow_mixin  # noqa: I001
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile

@@ -36,7 +36,8 @@ class AccountMove(models.Model):
     debtor_dispute_ids = fields.One2many(comodel_name="debtor.dispute", inverse_name="move_id", string="Disputes")
     debtor_dispute_count = fields.Integer(compute="_compute_debtor_dispute_state")
     debtor_plan_ids = fields.Many2many(comodel_name="debtor.payment.plan", relation="debtor_payment_plan_move_rel",
-                                       column1="move_id", column2="plan_id", string="Payment Plans", readonly=True)
+                                       column1="move_id", column2="plan_id", string="Payment Plans", readonly=True,
+                                       copy=False)
     debtor_plan_count = fields.Integer(compute="_compute_debtor_plan_count")
     debtor_owed_rule = fields.Selection(selection=LATE_PAYMENT_RULES, string="Late-Payment Rules Applied",
                                         compute="_compute_debtor_owed")
@@ -336,12 +337,18 @@ class AccountMove(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("debtor_plan_ids") and not self.env.su:
+                raise UserError(self.env._(
+                    "The invoices of a payment plan are chosen on the plan, while it is a draft."))
             if vals.get("debtor_credit_override_reason"):
                 self._debtor_check_override_access()
                 vals["debtor_credit_override_user_id"] = self.env.user.id
         return super().create(vals_list)
 
     def write(self, vals):
+        if "debtor_plan_ids" in vals and not self.env.su:
+            # the relation is the plan's: written here, it would bypass the plan's controls
+            raise UserError(self.env._("The invoices of a payment plan are chosen on the plan, while it is a draft."))
         if "debtor_credit_override_reason" in vals:
             reason = vals["debtor_credit_override_reason"] or False
             if any((move.debtor_credit_override_reason or False) != reason for move in self):

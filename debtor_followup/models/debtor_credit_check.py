@@ -92,12 +92,19 @@ class DebtorCreditCheck(models.Model):
     invoice for a customer whose latest check was refused or has expired is warned about or blocked, as the company
     chooses. A check approving credit is refused while one of the customer's identifiers (VAT number, company
     registry number, LEI, IBAN) is clearly invalid.
+
+    A check is a record of what was decided, by whom, on which figures: append-only (``debtor.workflow.mixin``).
+    Only its notes can be added to; a correction is a new check, and only the superuser deletes one.
     """
 
     _name = "debtor.credit.check"
     _description = "Credit Check"
+    _inherit = ["debtor.workflow.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _debtor_control_fields = ("user_id", "limit_applied", "score", "score_explanation", "identifier_summary",
+                              "attachment_id")
+    _debtor_unlink_by_actions = True
 
     customer_id = fields.Many2one(
         comodel_name="debtor.customer",
@@ -240,8 +247,10 @@ class DebtorCreditCheck(models.Model):
     def create(self, vals_list):
         """Create checks; a check may be given ``partner_id`` (and ``company_id``) instead of its debtor file.
 
-        The internal score and the identifiers of the customer are recorded on the check as they are now.
+        The internal score and the identifiers of the customer are recorded on the check as they are now, and the
+        check as made by the current user.
         """
+        self._debtor_check_create(vals_list)
         Customer = self.env["debtor.customer"]
         for vals in vals_list:
             partner_id = vals.pop("partner_id", None)
@@ -263,7 +272,8 @@ class DebtorCreditCheck(models.Model):
             if customer.company_id.debtor_credit_vies and customer.partner_id.vat:
                 customer.partner_id._debtor_check_vies()
             vals["identifier_summary"] = customer.partner_id._debtor_identifier_summary()
-        checks = super().create(vals_list)
+        # checked above, as the caller sent them: the score and identifiers are the check's own figures
+        checks = super(DebtorCreditCheck, self._debtor_workflow_env()).create(vals_list).with_env(self.env)
         today = fields.Date.context_today(self)
         for company, company_scores in scores.items():
             Customer._write_credit_scores(company, company_scores, today)
@@ -275,6 +285,13 @@ class DebtorCreditCheck(models.Model):
                 user=check.user_id.name, result=results[check.result], rating=check.rating or "-",
                 score=check.score, expiry=check.expiry_date))
         return checks
+
+    def _debtor_locked_fields(self, vals):
+        """A recorded check is fixed but for its notes."""
+        return [name for name in vals if name != "note"]
+
+    def _debtor_hint(self, operation):
+        return self.env._("A credit check is a record: to correct one, record a new check.")
 
     # ------------------------------------------------------------------
     # Actions
@@ -288,7 +305,7 @@ class DebtorCreditCheck(models.Model):
                 raise UserError(self.env._(
                     "The check of %(date)s did not approve credit: there is no limit to apply.", date=check.date))
             check.customer_id.credit_limit = check.credit_limit_proposal
-            check.limit_applied = True
+            check._debtor_workflow_write({"limit_applied": True})
         return True
 
     def action_open_attachment(self):

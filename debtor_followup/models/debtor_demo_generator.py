@@ -211,7 +211,7 @@ class DebtorDemoGenerator(models.AbstractModel):
             "move_ids": [fields.Command.set(invoices.filtered(lambda m: m.commercial_partner_id == partner).ids)],
             "installment_count": 3,
         })
-        plan.approved_by_id = self.env.user
+        plan._debtor_workflow_write({"approved_by_id": self.env.user.id})
         plan.action_activate()
         return plan
 

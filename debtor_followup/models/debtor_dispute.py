@@ -27,13 +27,17 @@ class DebtorDispute(models.Model):
     While a dispute is open or under investigation its invoice is left out of the follow-up and out of promises to
     pay; the customer's other debts keep being followed up. Accepting it credits the disputed amount with a credit
     note linked to the dispute; rejecting it tells the customer and puts the invoice back in the follow-up.
+
+    Its state and decision change only through its actions (``debtor.workflow.mixin``); what is disputed, and why,
+    is fixed once it is resolved.
     """
 
     _name = "debtor.dispute"
     _description = "Dispute"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "debtor.workflow.mixin"]
     _order = "state_sequence, deadline, id desc"
     _check_company_auto = True
+    _debtor_control_fields = ("state", "resolution", "date_resolved", "credit_note_id")
 
     # ------------------------------------------------------------------
     # What is disputed
@@ -60,6 +64,7 @@ class DebtorDispute(models.Model):
         column1="dispute_id",
         column2="line_id",
         string="Disputed Lines",
+        tracking=True,
         domain="[('move_id', '=', move_id), ('display_type', '=', 'product')]",
         help="Leave empty to dispute an amount of the invoice rather than given lines.",
     )
@@ -86,16 +91,17 @@ class DebtorDispute(models.Model):
     responsible_id = fields.Many2one(comodel_name="res.users", string="Team Responsible", tracking=True,
                                      domain=[("share", "=", False)],
                                      help="Who the dispute is escalated to, e.g. the sales or logistics lead.")
-    date = fields.Date(string="Raised On", required=True, default=fields.Date.context_today)
+    date = fields.Date(string="Raised On", required=True, default=fields.Date.context_today, tracking=True)
     deadline = fields.Date(compute="_compute_deadline", store=True, readonly=False, precompute=True,
                            tracking=True, help="By when the dispute must be resolved (the reason's SLA).")
     sla_overdue = fields.Boolean(string="SLA Overdue", compute="_compute_sla_overdue", search="_search_sla_overdue")
     state = fields.Selection(selection=DISPUTE_STATES, default="open", required=True, tracking=True, index=True)
     state_sequence = fields.Integer(compute="_compute_state_sequence", store=True)
     resolution = fields.Selection(selection=RESOLUTIONS, readonly=True, tracking=True)
-    resolution_note = fields.Text()
-    date_resolved = fields.Date(readonly=True)
-    credit_note_id = fields.Many2one(comodel_name="account.move", readonly=True, copy=False, check_company=True)
+    resolution_note = fields.Text(tracking=True)
+    date_resolved = fields.Date(readonly=True, tracking=True)
+    credit_note_id = fields.Many2one(comodel_name="account.move", readonly=True, copy=False, check_company=True,
+                                     tracking=True)
 
     # ------------------------------------------------------------------
     # Computes
@@ -193,6 +199,14 @@ class DebtorDispute(models.Model):
             self._refresh_debtors()
         return res
 
+    def _debtor_locked_fields(self, vals):
+        """A dispute stays on its invoice; what is disputed and the reason are fixed once it is resolved."""
+        locked = ["move_id"] if "move_id" in vals else []
+        if any(dispute.state not in OPEN_STATES for dispute in self):
+            locked += [name for name in ("reason_id", "invoice_line_ids", "disputed_amount", "resolution_note",
+                                         "date", "deadline") if name in vals]
+        return locked
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_worked(self):
         if any(dispute.state not in ("open", "cancelled") for dispute in self):
@@ -203,7 +217,7 @@ class DebtorDispute(models.Model):
     # ------------------------------------------------------------------
     def action_investigate(self):
         self._check_state(("open",))
-        self.state = "investigation"
+        self._debtor_workflow_write({"state": "investigation"})
 
     def action_accept(self):
         """Accept: credit the disputed amount with a credit note reconciled with the invoice."""
@@ -211,8 +225,9 @@ class DebtorDispute(models.Model):
         for dispute in self:
             dispute._check_can_accept()
             credit_note = dispute._create_credit_note()
-            dispute.write({"state": "resolved", "resolution": "accepted", "credit_note_id": credit_note.id,
-                           "date_resolved": fields.Date.context_today(self)})
+            dispute._debtor_workflow_write({"state": "resolved", "resolution": "accepted",
+                                            "credit_note_id": credit_note.id,
+                                            "date_resolved": fields.Date.context_today(self)})
             dispute.message_post(body=self.env._(
                 "Accepted: credit note %(credit_note)s of %(amount)s.", credit_note=credit_note.name,
                 amount=dispute.currency_id.format(credit_note.amount_total)))
@@ -226,7 +241,7 @@ class DebtorDispute(models.Model):
                 raise UserError(self.env._(
                     "Write down why dispute %(name)s is rejected: the customer receives it.", name=dispute.name))
         today = fields.Date.context_today(self)
-        self.write({"state": "resolved", "resolution": "rejected", "date_resolved": today})
+        self._debtor_workflow_write({"state": "resolved", "resolution": "rejected", "date_resolved": today})
         for dispute in self:
             template = self.env.ref("debtor_followup.mail_template_dispute_rejected")
             dispute.message_post_with_source(
@@ -241,11 +256,11 @@ class DebtorDispute(models.Model):
 
     def action_close(self):
         self._check_state(("resolved",))
-        self.state = "closed"
+        self._debtor_workflow_write({"state": "closed"})
 
     def action_cancel(self):
         self._check_state(OPEN_STATES)
-        self.state = "cancelled"
+        self._debtor_workflow_write({"state": "cancelled"})
         self._close_owner_activities()
 
     def action_open_credit_note(self):
@@ -256,16 +271,9 @@ class DebtorDispute(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
-    def _check_state(self, allowed):
-        for dispute in self:
-            if dispute.state not in allowed:
-                states = dict(DISPUTE_STATES)
-                raise UserError(self.env._(
-                    "Dispute %(name)s is %(state)s: it cannot do that.", name=dispute.name,
-                    state=states[dispute.state]))
-
     def _check_can_accept(self):
-        """Only credit managers accept a dispute above the company's approval amount."""
+        """Only credit managers accept a dispute above the company's approval amount (with four eyes, another one
+        than who raised it)."""
         self.ensure_one()
         limit = self.company_id.debtor_dispute_approval_amount
         if (limit and self.company_currency_id.compare_amounts(self.disputed_amount_company, limit) > 0
@@ -274,6 +282,11 @@ class DebtorDispute(models.Model):
                 "Dispute %(name)s is for %(amount)s, more than %(limit)s: only a Credit Manager can accept it.",
                 name=self.name, amount=self.company_currency_id.format(self.disputed_amount_company),
                 limit=self.company_currency_id.format(limit)))
+        if (limit and self.company_id.debtor_four_eyes and self.create_uid == self.env.user
+                and self.company_currency_id.compare_amounts(self.disputed_amount_company, limit) > 0):
+            raise UserError(self.env._(
+                "%(user)s raised dispute %(name)s: four eyes, another Credit Manager accepts it.",
+                user=self.env.user.name, name=self.name))
 
     def _create_credit_note(self):
         """A posted credit note for the disputed amount (or lines), reconciled with the invoice.

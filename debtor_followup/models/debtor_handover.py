@@ -46,13 +46,20 @@ class DebtorHandover(models.Model):
     later update the handover (partially, then fully collected) and are reported to the agency's contact (an
     activity, and an email when the agency wants one). Withdrawing it puts the invoices back into the follow-up at
     the level they had.
+
+    A handover is created by the wizard only, and its state, dates, figures, file and override change only through
+    its actions (``debtor.workflow.mixin``): it is the evidence of what was handed over, when and why.
     """
 
     _name = "debtor.handover"
     _description = "Collection Handover"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "debtor.workflow.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _debtor_create_by_actions = True
+    _debtor_control_fields = ("name", "state", "partner_id", "company_id", "currency_id", "agency_id", "date",
+                              "date_sent", "date_acknowledged", "date_done", "notice_date", "override_reason",
+                              "override_issues", "override_user_id", "attachment_id")
 
     # ------------------------------------------------------------------
     # Parties
@@ -61,8 +68,8 @@ class DebtorHandover(models.Model):
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", required=True, index=True,
                                  readonly=True, tracking=True)
     company_id = fields.Many2one(comodel_name="res.company", required=True, index=True, readonly=True,
-                                 default=lambda self: self.env.company)
-    currency_id = fields.Many2one(comodel_name="res.currency", required=True, readonly=True,
+                                 default=lambda self: self.env.company, tracking=True)
+    currency_id = fields.Many2one(comodel_name="res.currency", required=True, readonly=True, tracking=True,
                                   help="The invoices' currency: every amount of the handover is in it.")
     user_id = fields.Many2one(comodel_name="res.users", string="Responsible", default=lambda self: self.env.user,
                               tracking=True, domain=[("share", "=", False)])
@@ -78,7 +85,7 @@ class DebtorHandover(models.Model):
     )
     agency_reference = fields.Char(string="Agency's Reference", tracking=True, copy=False,
                                    help="The agency's file number, given when it acknowledges the handover.")
-    export_format = fields.Selection(selection=EXPORT_FORMATS, required=True, default="xml")
+    export_format = fields.Selection(selection=EXPORT_FORMATS, required=True, default="xml", tracking=True)
 
     # ------------------------------------------------------------------
     # State and dates
@@ -86,21 +93,23 @@ class DebtorHandover(models.Model):
     state = fields.Selection(selection=HANDOVER_STATES, default="draft", required=True, tracking=True, index=True,
                              copy=False)
     date = fields.Date(string="Handover Date", required=True, default=fields.Date.context_today, readonly=True,
-                       help="Interest and costs are computed up to this date.")
-    date_sent = fields.Date(readonly=True, copy=False)
-    date_acknowledged = fields.Date(readonly=True, copy=False)
-    date_done = fields.Date(string="Closed On", readonly=True, copy=False)
-    notice_date = fields.Date(string="Formal Notice Sent On", readonly=True,
+                       tracking=True, help="Interest and costs are computed up to this date.")
+    date_sent = fields.Date(readonly=True, copy=False, tracking=True)
+    date_acknowledged = fields.Date(readonly=True, copy=False, tracking=True)
+    date_done = fields.Date(string="Closed On", readonly=True, copy=False, tracking=True)
+    notice_date = fields.Date(string="Formal Notice Sent On", readonly=True, tracking=True,
                               help="The latest formal notice (final-notice level) sent about these invoices.")
-    close_note = fields.Text(string="Closing Note", help="Required to close a case the agency did not collect fully.")
-    withdraw_reason = fields.Text(string="Withdrawal Reason")
+    close_note = fields.Text(string="Closing Note", tracking=True,
+                             help="Required to close a case the agency did not collect fully.")
+    withdraw_reason = fields.Text(string="Withdrawal Reason", tracking=True)
 
     # ------------------------------------------------------------------
     # Override of the preconditions
     # ------------------------------------------------------------------
-    override_reason = fields.Text(readonly=True, copy=False)
-    override_issues = fields.Text(string="Preconditions Overridden", readonly=True, copy=False)
-    override_user_id = fields.Many2one(comodel_name="res.users", string="Overridden By", readonly=True, copy=False)
+    override_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    override_issues = fields.Text(string="Preconditions Overridden", readonly=True, copy=False, tracking=True)
+    override_user_id = fields.Many2one(comodel_name="res.users", string="Overridden By", readonly=True, copy=False,
+                                       tracking=True)
 
     # ------------------------------------------------------------------
     # Invoices and figures
@@ -112,11 +121,12 @@ class DebtorHandover(models.Model):
     principal_amount = fields.Monetary(string="Principal", compute="_compute_amounts", store=True)
     interest_amount = fields.Monetary(string="Interest", compute="_compute_amounts", store=True)
     costs_amount = fields.Monetary(string="Costs", compute="_compute_amounts", store=True)
-    total_amount = fields.Monetary(string="Total Claimed", compute="_compute_amounts", store=True)
-    amount_collected = fields.Monetary(string="Collected", compute="_compute_amounts", store=True,
+    total_amount = fields.Monetary(string="Total Claimed", compute="_compute_amounts", store=True, tracking=True)
+    amount_collected = fields.Monetary(string="Collected", compute="_compute_amounts", store=True, tracking=True,
                                        help="Paid or credited on the invoices since the handover.")
     amount_open = fields.Monetary(string="Principal Open", compute="_compute_amounts", store=True)
-    attachment_id = fields.Many2one(comodel_name="ir.attachment", string="Handover File", readonly=True, copy=False)
+    attachment_id = fields.Many2one(comodel_name="ir.attachment", string="Handover File", readonly=True, copy=False,
+                                    tracking=True)
     attachment_name = fields.Char(related="attachment_id.name", string="File Name")
 
     # ------------------------------------------------------------------
@@ -157,6 +167,21 @@ class DebtorHandover(models.Model):
             self._refresh_debtors()
         return res
 
+    def _debtor_locked_fields(self, vals):
+        """The file's format is the draft's to choose; a closed or withdrawn case is fixed."""
+        locked = []
+        if "export_format" in vals and any(handover.state != "draft" for handover in self):
+            locked.append("export_format")
+        if any(handover.state in ("closed", "withdrawn") for handover in self):
+            locked += [name for name in ("close_note", "withdraw_reason", "agency_reference", "agency_contact_id")
+                       if name in vals]
+        return locked
+
+    def _debtor_hint(self, operation):
+        if operation == "create":
+            return self.env._("A handover is made with the Hand Over button of the debtor file.")
+        return ""
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):
         if any(handover.state != "draft" for handover in self):
@@ -195,7 +220,7 @@ class DebtorHandover(models.Model):
                 raise UserError(self.env._("The invoices of %(handover)s are paid: there is nothing left to hand "
                                            "over. Delete the draft.", handover=handover.name))
             attachment = handover._attach_file()
-            handover.write({"state": "sent", "date_sent": today})
+            handover._debtor_workflow_write({"state": "sent", "date_sent": today})
             if handover._agency_wants_email():
                 handover._post_to_agency("debtor_followup.mail_template_handover_file", attachment)
             else:
@@ -212,7 +237,7 @@ class DebtorHandover(models.Model):
             if not handover.agency_reference:
                 raise UserError(self.env._("Enter the agency's reference of %(handover)s first.",
                                            handover=handover.name))
-        self.write({"state": "acknowledged", "date_acknowledged": fields.Date.context_today(self)})
+        self._debtor_workflow_write({"state": "acknowledged", "date_acknowledged": fields.Date.context_today(self)})
         return True
 
     def action_close(self):
@@ -227,7 +252,7 @@ class DebtorHandover(models.Model):
                 raise UserError(self.env._(
                     "%(handover)s still has %(open)s open: write down in the closing note why the case is closed.",
                     handover=handover.name, open=handover.currency_id.format(handover.amount_open)))
-        self.write({"state": "closed", "date_done": fields.Date.context_today(self)})
+        self._debtor_workflow_write({"state": "closed", "date_done": fields.Date.context_today(self)})
         for handover in self:
             handover.message_post(body=self.env._("Case closed: %(note)s", note=handover.close_note)
                                   if handover.close_note else self.env._("Case closed."))
@@ -242,7 +267,7 @@ class DebtorHandover(models.Model):
                 raise UserError(self.env._("Write down why %(handover)s is withdrawn first.",
                                            handover=handover.name))
         at_agency = self.filtered(lambda h: h.state != "draft")
-        self.write({"state": "withdrawn", "date_done": fields.Date.context_today(self)})
+        self._debtor_workflow_write({"state": "withdrawn", "date_done": fields.Date.context_today(self)})
         for handover in self:
             body = self.env._("Withdrawn: %(reason)s. The invoices are back in the follow-up.",
                               reason=handover.withdraw_reason)
@@ -272,13 +297,6 @@ class DebtorHandover(models.Model):
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
-    def _check_state(self, allowed):
-        states = dict(HANDOVER_STATES)
-        for handover in self:
-            if handover.state not in allowed:
-                raise UserError(self.env._("Handover %(handover)s is %(state)s: it cannot do that.",
-                                           handover=handover.name, state=states[handover.state]))
-
     def _customer(self):
         """The debtor file of this handover's customer (created when missing)."""
         self.ensure_one()
@@ -350,8 +368,8 @@ class DebtorHandover(models.Model):
             by_move = {vals["move_id"]: vals for vals in self._line_values(handover.line_ids.move_id, on_date)}
             for line in handover.line_ids:
                 vals = by_move[line.move_id.id]
-                line.write({key: value for key, value in vals.items() if key != "move_id"})
-            handover.write({"date": on_date, "notice_date": handover._last_notice_date()})
+                line._debtor_workflow_write({key: value for key, value in vals.items() if key != "move_id"})
+            handover._debtor_workflow_write({"date": on_date, "notice_date": handover._last_notice_date()})
 
     def _last_notice_date(self):
         """The date of the latest formal notice sent about this handover's invoices (False when none was)."""
@@ -471,7 +489,7 @@ class DebtorHandover(models.Model):
             "res_model": self._name,
             "res_id": self.id,
         })
-        self.attachment_id = attachment
+        self._debtor_workflow_write({"attachment_id": attachment.id})
         return attachment
 
     def _post_to_agency(self, template_xmlid, attachments=None):
@@ -508,7 +526,7 @@ class DebtorHandover(models.Model):
                 paid = currency.round(min(max(line.principal - line.move_id.amount_residual, 0.0), line.principal))
                 if currency.compare_amounts(paid, line.amount_collected) != 0:
                     changes.append((line, currency.round(paid - line.amount_collected)))
-                    line.amount_collected = paid
+                    line._debtor_workflow_write({"amount_collected": paid})
             if not changes or handover.state == "draft":
                 continue
             if handover.state != "closed":
@@ -519,7 +537,7 @@ class DebtorHandover(models.Model):
                 else:
                     state = "acknowledged" if handover.date_acknowledged else "sent"
                 if state != handover.state:
-                    handover.state = state
+                    handover._debtor_workflow_write({"state": state})
             handover._notify_agency_of_payments(changes, today)
 
     def _notify_agency_of_payments(self, changes, today):

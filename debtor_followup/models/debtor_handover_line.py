@@ -9,12 +9,18 @@ class DebtorHandoverLine(models.Model):
     The figures are those of the handover date (principal, statutory interest and collection costs not invoiced
     before); ``amount_collected`` follows the payments and credit notes matched with the invoice afterwards and is
     what the agency was told about. The unique index keeps an invoice in one handover at a time.
+
+    Lines are the handover's figures: created, changed and deleted by the handover's actions only
+    (``debtor.workflow.mixin``).
     """
 
     _name = "debtor.handover.line"
     _description = "Handed-over Invoice"
+    _inherit = ["debtor.workflow.mixin"]
     _order = "handover_id, due_date, id"
     _check_company_auto = True
+    _debtor_create_by_actions = True
+    _debtor_unlink_by_actions = True
 
     handover_id = fields.Many2one(comodel_name="debtor.handover", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="handover_id.company_id", store=True, index=True)
@@ -40,6 +46,14 @@ class DebtorHandoverLine(models.Model):
         "(move_id) WHERE (state IS NULL OR state != 'withdrawn')",
         "An invoice can be in one handover at a time: withdraw the other one first.",
     )
+
+    def _debtor_locked_fields(self, vals):
+        """Every field of a handed-over invoice is the handover's to write."""
+        return list(vals)
+
+    def _debtor_hint(self, operation):
+        return self.env._("The figures are brought up to date when the handover is sent; invoices are chosen in the "
+                          "Hand Over dialog.")
 
     @api.depends("principal", "interest", "costs", "amount_collected")
     def _compute_total(self):

@@ -69,13 +69,17 @@ class DebtorPaymentPlan(models.Model):
     normal follow-up while payments, allocated to the installments oldest first, keep it on schedule. The nightly run
     reminds the customer before and after each due date and breaks the plan after the grace period of a missed
     installment, which puts the invoices back into the follow-up at their next level.
+
+    Its state, approval and figures change only through its actions (``debtor.workflow.mixin``), its terms only while
+    it is a draft, and its schedule only with its terms.
     """
 
     _name = "debtor.payment.plan"
     _description = "Payment Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "debtor.workflow.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _debtor_control_fields = ("state", "approved_by_id", "proposed_by_id", "open_amount", "overpaid_amount")
 
     # ------------------------------------------------------------------
     # Parties and covered invoices
@@ -83,10 +87,10 @@ class DebtorPaymentPlan(models.Model):
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", required=True, index=True,
                                  tracking=True, domain=[("is_company", "=", True)])
-    company_id = fields.Many2one(comodel_name="res.company", required=True, index=True,
+    company_id = fields.Many2one(comodel_name="res.company", required=True, index=True, tracking=True,
                                  default=lambda self: self.env.company)
     currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_currency_id", store=True,
-                                  readonly=False, precompute=True, required=True)
+                                  readonly=False, precompute=True, required=True, tracking=True)
     user_id = fields.Many2one(comodel_name="res.users", string="Responsible", default=lambda self: self.env.user,
                               tracking=True, domain=[("share", "=", False)])
     move_ids = fields.Many2many(
@@ -96,11 +100,12 @@ class DebtorPaymentPlan(models.Model):
         column2="move_id",
         string="Invoices",
         check_company=True,
+        tracking=True,
         domain="[('partner_id', 'child_of', partner_id), ('move_type', '=', 'out_invoice'), "
                "('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
     )
     state = fields.Selection(selection=PLAN_STATES, default="draft", required=True, tracking=True, index=True)
-    date = fields.Date(string="Agreed On", required=True, default=fields.Date.context_today)
+    date = fields.Date(string="Agreed On", required=True, default=fields.Date.context_today, tracking=True)
 
     # ------------------------------------------------------------------
     # Terms
@@ -108,19 +113,20 @@ class DebtorPaymentPlan(models.Model):
     open_amount = fields.Monetary(
         string="Invoices Open",
         readonly=True,
+        tracking=True,
         help="What the covered invoices owed when the schedule was drawn up.",
     )
-    fee_amount = fields.Monetary(string="Fees and Interest", help="Added to the plan total.")
-    amount_total = fields.Monetary(string="Plan Total", compute="_compute_amount_total", store=True)
-    down_payment = fields.Monetary(help="Paid first, on the date the plan is agreed.")
+    fee_amount = fields.Monetary(string="Fees and Interest", tracking=True, help="Added to the plan total.")
+    amount_total = fields.Monetary(string="Plan Total", compute="_compute_amount_total", store=True, tracking=True)
+    down_payment = fields.Monetary(tracking=True, help="Paid first, on the date the plan is agreed.")
     split_mode = fields.Selection(
         selection=[("count", "Number of installments"), ("amount", "Fixed installment amount")],
-        default="count", required=True,
+        default="count", required=True, tracking=True,
     )
-    installment_count = fields.Integer(string="Installments", default=3)
-    installment_amount = fields.Monetary()
-    frequency = fields.Selection(selection=FREQUENCIES, default="monthly", required=True)
-    first_due_date = fields.Date(required=True, default=lambda self: fields.Date.context_today(self)
+    installment_count = fields.Integer(string="Installments", default=3, tracking=True)
+    installment_amount = fields.Monetary(tracking=True)
+    frequency = fields.Selection(selection=FREQUENCIES, default="monthly", required=True, tracking=True)
+    first_due_date = fields.Date(required=True, tracking=True, default=lambda self: fields.Date.context_today(self)
                                  + relativedelta(months=1))
     line_ids = fields.One2many(comodel_name="debtor.payment.plan.line", inverse_name="plan_id", string="Schedule",
                                copy=False)
@@ -129,10 +135,12 @@ class DebtorPaymentPlan(models.Model):
     # Approval and progress
     # ------------------------------------------------------------------
     approval_required = fields.Boolean(compute="_compute_approval_required")
+    proposed_by_id = fields.Many2one(comodel_name="res.users", readonly=True, copy=False, tracking=True,
+                                     help="Who proposed the plan to the customer.")
     approved_by_id = fields.Many2one(comodel_name="res.users", readonly=True, copy=False, tracking=True)
     amount_paid = fields.Monetary(compute="_compute_progress", store=True)
     amount_remaining = fields.Monetary(compute="_compute_progress", store=True)
-    overpaid_amount = fields.Monetary(readonly=True, help="Paid on the invoices beyond the plan total.")
+    overpaid_amount = fields.Monetary(readonly=True, tracking=True, help="Paid on the invoices beyond the plan total.")
     progress = fields.Float(compute="_compute_progress", store=True, help="Share of the plan total paid, in %.")
     next_due_date = fields.Date(compute="_compute_progress", store=True)
     late_installment_count = fields.Integer(compute="_compute_progress", store=True)
@@ -265,6 +273,8 @@ class DebtorPaymentPlan(models.Model):
         if SCHEDULE_FIELDS & vals.keys():
             # the old schedule no longer matches the new terms: check the sum once it is regenerated
             res = super(DebtorPaymentPlan, self.with_context(debtor_plan_regenerating=True)).write(vals)
+            # an approval is of the terms approved: new terms need a new one
+            self.filtered("approved_by_id")._debtor_workflow_write({"approved_by_id": False})
             self._generate_schedule()
             self._check_schedule_sum()
         else:
@@ -272,6 +282,12 @@ class DebtorPaymentPlan(models.Model):
         if "state" in vals:
             self._refresh_debtors()
         return res
+
+    def _debtor_locked_fields(self, vals):
+        """The customer, company and currency of a plan are its terms too: fixed once it is no longer a draft."""
+        if all(plan.state == "draft" for plan in self):
+            return ()
+        return [name for name in ("partner_id", "company_id", "currency_id") if name in vals]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -284,7 +300,7 @@ class DebtorPaymentPlan(models.Model):
     def action_propose(self):
         """Send the plan and its schedule to the customer (queued) and wait for the agreement."""
         self._check_state(("draft",))
-        self.state = "proposed"
+        self._debtor_workflow_write({"state": "proposed", "proposed_by_id": self.env.user.id})
         template = self.env.ref("debtor_followup.mail_template_payment_plan_proposal")
         for plan in self:
             plan.message_post_with_source(
@@ -292,11 +308,16 @@ class DebtorPaymentPlan(models.Model):
                 partner_ids=plan.partner_id.ids, force_send=False)
 
     def action_approve(self):
-        """A Credit Manager approves a plan that needs it."""
+        """A Credit Manager approves a plan that needs it (another one than who proposed it, with four eyes)."""
         if not self.env.user.has_group("debtor_followup.group_debtor_manager"):
             raise UserError(self.env._("Only a Credit Manager can approve a payment plan."))
         self._check_state(("draft", "proposed"))
-        self.approved_by_id = self.env.user
+        for plan in self:
+            if plan.company_id.debtor_four_eyes and (plan.proposed_by_id or plan.create_uid) == self.env.user:
+                raise UserError(self.env._(
+                    "%(user)s proposed payment plan %(plan)s: four eyes, another Credit Manager approves it.",
+                    user=self.env.user.name, plan=plan.name))
+        self._debtor_workflow_write({"approved_by_id": self.env.user.id})
 
     def action_activate(self):
         """The customer agreed: the plan starts and its invoices leave the normal follow-up."""
@@ -306,18 +327,18 @@ class DebtorPaymentPlan(models.Model):
                 raise UserError(self.env._(
                     "Payment plan %(plan)s is over the company's limits (amount or number of installments): a "
                     "Credit Manager must approve it first.", plan=plan.name))
-        self.state = "active"
+        self._debtor_workflow_write({"state": "active"})
         self._allocate_payments()
         for plan in self:
             plan.message_post(body=self.env._("Payment plan activated."))
 
     def action_cancel(self):
         self._check_state(("draft", "proposed", "active"))
-        self.state = "cancelled"
+        self._debtor_workflow_write({"state": "cancelled"})
 
     def action_reset_draft(self):
         self._check_state(("proposed", "cancelled"))
-        self.write({"state": "draft", "approved_by_id": False})
+        self._debtor_workflow_write({"state": "draft", "approved_by_id": False, "proposed_by_id": False})
 
     def action_open_invoices(self):
         self.ensure_one()
@@ -334,13 +355,6 @@ class DebtorPaymentPlan(models.Model):
         self.ensure_one()
         return self.line_ids.filtered(lambda line: line.state != "paid").sorted(lambda line: (line.due_date,
                                                                                                 line.sequence))[:1]
-
-    def _check_state(self, allowed):
-        states = dict(PLAN_STATES)
-        for plan in self:
-            if plan.state not in allowed:
-                raise UserError(self.env._("Payment plan %(plan)s is %(state)s: it cannot do that.",
-                                           plan=plan.name, state=states[plan.state]))
 
     def _schedule_values(self):
         """The installments of this plan's terms: list of dicts (due date, amount, down payment flag).
@@ -368,10 +382,10 @@ class DebtorPaymentPlan(models.Model):
     def _generate_schedule(self):
         """(Re)generate the schedule of these draft plans from their terms."""
         for plan in self.filtered(lambda p: p.state == "draft").with_context(debtor_plan_regenerating=True):
-            plan.open_amount = sum(plan.move_ids.mapped("amount_residual"))
+            plan._debtor_workflow_write({"open_amount": sum(plan.move_ids.mapped("amount_residual"))})
             values = plan._schedule_values()
-            plan.line_ids = [fields.Command.clear()] + [
-                fields.Command.create({**vals, "sequence": index}) for index, vals in enumerate(values)]
+            plan._debtor_workflow_write({"line_ids": [fields.Command.clear()] + [
+                fields.Command.create({**vals, "sequence": index}) for index, vals in enumerate(values)]})
             plan.line_ids._assign_references()
 
     def _paid_on_invoices(self):
@@ -391,13 +405,14 @@ class DebtorPaymentPlan(models.Model):
             for line in plan.line_ids.sorted(lambda line: (line.due_date, line.sequence, line.id)):
                 paid = min(line.amount, max(available, 0.0))
                 available = plan.currency_id.round(available - paid)
-                line.amount_paid = paid
+                line_vals = {"amount_paid": paid}
                 if plan.currency_id.compare_amounts(paid, line.amount) < 0:
-                    line.date_paid = False
+                    line_vals["date_paid"] = False
                 elif not line.date_paid:
                     last_payment = last_payment or plan._last_payment_date()
-                    line.date_paid = last_payment
-            plan.overpaid_amount = max(available, 0.0)
+                    line_vals["date_paid"] = last_payment
+                line._debtor_workflow_write(line_vals)
+            plan._debtor_workflow_write({"overpaid_amount": max(available, 0.0)})
 
     def _last_payment_date(self):
         """The date of the latest payment or credit reconciled with this plan's invoices (today when none)."""
@@ -419,7 +434,7 @@ class DebtorPaymentPlan(models.Model):
         plans._allocate_payments()
         plans.line_ids._update_states(today)
         completed = plans.filtered(lambda p: all(line.state == "paid" for line in p.line_ids))
-        completed.state = "completed"
+        completed._debtor_workflow_write({"state": "completed"})
         for plan in completed:
             plan.message_post(body=self.env._("Payment plan completed: every installment is paid."))
         grace = company.debtor_plan_grace_days
@@ -434,7 +449,7 @@ class DebtorPaymentPlan(models.Model):
         gets an activity and the customer a message."""
         if not self:
             return
-        self.state = "broken"
+        self._debtor_workflow_write({"state": "broken"})
         template = self.env.ref("debtor_followup.mail_template_payment_plan_broken")
         for plan in self:
             receivable = plan.move_ids.line_ids.filtered(

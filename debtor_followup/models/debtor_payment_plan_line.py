@@ -18,11 +18,19 @@ LINE_STATES = [
 
 
 class DebtorPaymentPlanLine(models.Model):
-    """One installment of a payment plan, with its ISO 11649 structured creditor reference for matching."""
+    """One installment of a payment plan, with its ISO 11649 structured creditor reference for matching.
+
+    Installments are the plan's schedule, generated from its terms, and its payments, allocated by the plan: they
+    are created, changed and deleted by the plan's actions only (``debtor.workflow.mixin``), so that a plan always
+    sums to its total and what was paid is what the invoices were paid.
+    """
 
     _name = "debtor.payment.plan.line"
     _description = "Payment Plan Installment"
+    _inherit = ["debtor.workflow.mixin"]
     _order = "plan_id, due_date, sequence, id"
+    _debtor_create_by_actions = True
+    _debtor_unlink_by_actions = True
 
     plan_id = fields.Many2one(comodel_name="debtor.payment.plan", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
@@ -80,6 +88,14 @@ class DebtorPaymentPlanLine(models.Model):
         for line in self:
             line.display_name = f"{line.plan_id.name} - {line.due_date}"
 
+    def _debtor_locked_fields(self, vals):
+        """Every field of an installment is the plan's to write."""
+        return list(vals)
+
+    def _debtor_hint(self, operation):
+        return self.env._("The schedule follows the plan's terms: change them while the plan is a draft, or cancel "
+                          "the plan and make a new one.")
+
     def _state_on(self, today):
         self.ensure_one()
         if self.currency_id.compare_amounts(self.amount_paid, self.amount) >= 0:
@@ -92,7 +108,7 @@ class DebtorPaymentPlanLine(models.Model):
         for line in self:
             state = line._state_on(today)
             if line.state != state:
-                line.state = state
+                line._debtor_workflow_write({"state": state})
 
     @staticmethod
     def _make_reference(body):
@@ -107,7 +123,7 @@ class DebtorPaymentPlanLine(models.Model):
         """Give each installment a structured creditor reference made of the plan and installment numbers."""
         for line in self:
             digits = "".join(ch for ch in line.plan_id.name if ch.isdigit())[-10:]
-            line.reference = self._make_reference(f"{digits}{line.sequence + 1:03d}")
+            line._debtor_workflow_write({"reference": self._make_reference(f"{digits}{line.sequence + 1:03d}")})
 
     def _send_reminders(self, today):
         """Remind the customer of the installments due soon and of those just missed, each once.
@@ -124,11 +140,11 @@ class DebtorPaymentPlanLine(models.Model):
             if (not line.reminder_before_sent and before and line.due_date - timedelta(days=before) <= today
                     and line.due_date >= today):
                 line._post_reminder(template_before)
-                line.reminder_before_sent = True
+                line._debtor_workflow_write({"reminder_before_sent": True})
                 sent += 1
             elif (not line.reminder_after_sent and after and line.due_date + timedelta(days=after) <= today):
                 line._post_reminder(template_after)
-                line.reminder_after_sent = True
+                line._debtor_workflow_write({"reminder_after_sent": True})
                 sent += 1
         return sent
 

@@ -18,12 +18,17 @@ class DebtorPromise(models.Model):
     The items it covers are left alone by the follow-up until the date. The nightly run marks it kept once the
     covered items have been paid down by the promised amount, or broken when the date has passed without that, after
     which the items are followed up again.
+
+    Its state, what the items owed when it was made and who recorded it change only through the workflow
+    (``debtor.workflow.mixin``); a settled promise is history, fixed.
     """
 
     _name = "debtor.promise"
     _description = "Promise to Pay"
+    _inherit = ["debtor.workflow.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _debtor_control_fields = ("state", "residual_at_promise", "user_id")
 
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", required=True, index=True,
                                  ondelete="cascade")
@@ -96,13 +101,23 @@ class DebtorPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._debtor_check_create(vals_list)
         for vals in vals_list:
             if "residual_at_promise" not in vals:
                 lines = self.new({"line_ids": vals.get("line_ids", [])}).line_ids
                 vals["residual_at_promise"] = sum(lines.mapped("amount_residual"))
-        promises = super().create(vals_list)
+        # checked above, as the caller sent them: what the items owe is the promise's own figure
+        promises = super(DebtorPromise, self._debtor_workflow_env()).create(vals_list).with_env(self.env)
         self.env["debtor.customer"]._refresh_for(promises)
         return promises
+
+    def _debtor_locked_fields(self, vals):
+        """A promise is of an amount, on given items of its customer in its company (what it is kept against); only
+        its date moves while it is open."""
+        locked = [name for name in ("partner_id", "company_id", "line_ids", "amount") if name in vals]
+        if "date" in vals and any(promise.state != "open" for promise in self):
+            locked.append("date")
+        return locked
 
     @api.depends("partner_id", "amount", "date")
     def _compute_display_name(self):
@@ -111,7 +126,7 @@ class DebtorPromise(models.Model):
                 "%(amount)s by %(date)s", amount=promise.currency_id.format(promise.amount), date=promise.date)
 
     def action_cancel(self):
-        self.filtered(lambda p: p.state == "open").state = "cancelled"
+        self.filtered(lambda p: p.state == "open")._debtor_workflow_write({"state": "cancelled"})
         self.env["debtor.customer"]._refresh_for(self)
 
     @api.model
@@ -128,8 +143,8 @@ class DebtorPromise(models.Model):
             p.amount_paid, p.amount, precision_rounding=p.currency_id.rounding) >= 0
             or all(line.reconciled for line in p.line_ids))
         broken = (promises - kept).filtered(lambda p: p.date < today)
-        kept.state = "kept"
-        broken.state = "broken"
+        kept._debtor_workflow_write({"state": "kept"})
+        broken._debtor_workflow_write({"state": "broken"})
         for promise in kept:
             promise.partner_id.sudo().message_post(
                 body=self.env._("Promise to pay %(promise)s kept.", promise=promise.display_name),

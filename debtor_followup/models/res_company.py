@@ -43,6 +43,11 @@ class ResCompany(models.Model):
         default=6,
         help="Payment plans with more installments than this need a Credit Manager's approval. 0: no limit.",
     )
+    debtor_four_eyes = fields.Boolean(
+        string="Four Eyes",
+        help="The Credit Manager who proposed a payment plan cannot approve it, nor the one who raised a dispute "
+             "above the approval amount accept it: another Credit Manager does.",
+    )
     debtor_plan_reminder_days_before = fields.Integer(
         string="Installment Reminder Before (days)", default=3,
         help="Remind the customer this many days before an installment falls due. 0: no reminder.")

@@ -13,6 +13,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.debtor_plan_approval_amount", readonly=False, currency_field="currency_id")
     debtor_plan_approval_installments = fields.Integer(
         related="company_id.debtor_plan_approval_installments", readonly=False)
+    debtor_four_eyes = fields.Boolean(related="company_id.debtor_four_eyes", readonly=False)
     debtor_plan_reminder_days_before = fields.Integer(
         related="company_id.debtor_plan_reminder_days_before", readonly=False)
     debtor_plan_reminder_days_after = fields.Integer(

@@ -1,5 +1,6 @@
 from . import test_access_matrix
 from . import test_bad_input
+from . import test_controls
 from . import test_credit_check
 from . import test_credit_enforcement
 from . import test_credit_report_import

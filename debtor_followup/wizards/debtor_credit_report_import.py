@@ -128,13 +128,13 @@ class DebtorCreditReportImport(models.TransientModel):
             "credit_limit_proposal": limit if result in ("approved", "approved_limit") else 0.0,
             "note": "\n".join(notes) or False,
         })
-        check.attachment_id = self.env["ir.attachment"].create({
+        check._debtor_workflow_write({"attachment_id": self.env["ir.attachment"].create({
             "name": self.report_filename or f"{report['report_id']}.xml",
             "raw": data,
             "mimetype": "application/xml",
             "res_model": check._name,
             "res_id": check.id,
-        })
+        }).id})
         return {
             "type": "ir.actions.act_window",
             "res_model": check._name,

@@ -239,7 +239,7 @@ class DebtorHandoverWizard(models.TransientModel):
             raise UserError(self.env._("Write down why the preconditions are overridden."))
         moves = self.move_ids._origin
         today = fields.Date.context_today(self)
-        handover = self.env["debtor.handover"].create({
+        handover = self.env["debtor.handover"]._debtor_workflow_create({
             "partner_id": self.partner_id.id,
             "company_id": self.company_id.id,
             "currency_id": moves[:1].currency_id.id,

@@ -1,0 +1,182 @@
+from odoo import api
+from odoo import models
+from odoo.exceptions import UserError
+
+# The context key under which the workflow writes its control fields (see DebtorWorkflowMixin).
+WORKFLOW_CONTEXT_KEY = "debtor_workflow"
+
+
+class _WorkflowToken:
+    """The value of ``WORKFLOW_CONTEXT_KEY`` set by the workflow itself.
+
+    A JSON-RPC caller can put any key in its context, but not a Python object: only this token unlocks the control
+    fields, so a forged ``{"debtor_workflow": true}`` unlocks nothing. It survives copies of the context.
+    """
+
+    __slots__ = ()
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self):
+        return "<debtor workflow>"
+
+
+WORKFLOW_TOKEN = _WorkflowToken()
+
+
+class DebtorWorkflowMixin(models.AbstractModel):
+    """Controls that hold on the server: a workflow record's state, approvals and audit fields change only through
+    its actions.
+
+    The web client's ``readonly`` protects nothing over RPC (``/web/dataset/call_kw``), so a model using this mixin
+    declares:
+
+    * ``_debtor_control_fields``: the fields only its actions (and the nightly run) change, in any state: state,
+      approvals, decisions, audit fields. ``write`` refuses them, and ``create`` refuses them unless they are left at
+      their default;
+    * ``_debtor_locked_fields(vals)``: the fields of ``vals`` the records' current state locks besides (the terms of
+      a plan no longer draft, the reason of a resolved dispute...);
+    * ``_debtor_create_by_actions`` / ``_debtor_unlink_by_actions``: records created or deleted only by the actions
+      (the installments of a plan, the invoices of a handover).
+
+    An action checks that its step is allowed from the current state (``_check_state``), then writes through
+    ``_debtor_workflow_write`` (or creates through ``_debtor_workflow_create``), which carries a context token no RPC
+    client can send. The superuser (``env.su``: the cron, ``sudo()``) is not checked, as in Odoo's own controls.
+    """
+
+    _name = "debtor.workflow.mixin"
+    _description = "Debtor Workflow Controls"
+
+    _debtor_control_fields = ()
+    _debtor_state_field = "state"
+    _debtor_create_by_actions = False
+    _debtor_unlink_by_actions = False
+
+    # ------------------------------------------------------------------
+    # CRUD guards
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._debtor_check_create(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._debtor_check_write(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_debtor_workflow(self):
+        if self._debtor_unlink_by_actions and self and not self._debtor_workflow_unlocked():
+            raise UserError(self.env._(
+                "%(model)s %(records)s cannot be deleted: only its workflow does that. %(hint)s",
+                model=self._debtor_model_label(), records=self._debtor_names(), hint=self._debtor_hint("unlink"),
+            ).strip())
+
+    # ------------------------------------------------------------------
+    # The workflow's own writes
+    # ------------------------------------------------------------------
+    def _debtor_workflow_env(self):
+        """These records (or this model) in the workflow: control fields unlocked."""
+        return self.with_context(**{WORKFLOW_CONTEXT_KEY: WORKFLOW_TOKEN})
+
+    def _debtor_workflow_write(self, vals):
+        """Write ``vals``, control fields included, as the workflow: for the model's actions and business methods
+        only, once they have checked that the step is allowed."""
+        return self._debtor_workflow_env().write(vals)
+
+    @api.model
+    def _debtor_workflow_create(self, vals_list):
+        """Create records with control fields set, as the workflow (e.g. the wizard that creates a handover).
+
+        :return: the new records, in the caller's environment
+        """
+        return self._debtor_workflow_env().create(vals_list).with_env(self.env)
+
+    def _check_state(self, allowed):
+        """The state machine: the action about to run is allowed from these records' state.
+
+        :param allowed: the states the action starts from
+        :raise UserError: naming the record and its state otherwise
+        """
+        field = self._fields[self._debtor_state_field]
+        labels = dict(field._description_selection(self.env))
+        for record in self:
+            state = record[self._debtor_state_field]
+            if state not in allowed:
+                raise UserError(self.env._("%(model)s %(name)s is %(state)s: it cannot do that.",
+                                           model=self._debtor_model_label(), name=record.display_name,
+                                           state=labels.get(state, state)))
+
+    def _debtor_workflow_unlocked(self):
+        return self.env.su or self.env.context.get(WORKFLOW_CONTEXT_KEY) is WORKFLOW_TOKEN
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+    def _debtor_locked_fields(self, vals):
+        """The fields of ``vals`` that the current state of these records locks (besides the control fields).
+
+        :return: a collection of field names
+        """
+        return ()
+
+    def _debtor_check_write(self, vals):
+        """:raise UserError: when ``vals`` changes a control field or a field the records' state locks, outside
+        the workflow"""
+        if not self or self._debtor_workflow_unlocked():
+            return
+        refused = [name for name in vals if name in self._debtor_control_fields]
+        refused += [name for name in self._debtor_locked_fields(vals) if name not in refused]
+        if refused:
+            raise UserError(self.env._(
+                "%(model)s %(records)s: %(fields)s change only through its buttons, not by editing the record. "
+                "%(hint)s",
+                model=self._debtor_model_label(), records=self._debtor_names(), fields=self._debtor_labels(refused),
+                hint=self._debtor_hint("write"),
+            ).strip())
+
+    @api.model
+    def _debtor_check_create(self, vals_list):
+        """:raise UserError: when a record is created outside the workflow with a control field other than its
+        default, or at all when the model's records are created by the actions only"""
+        if self._debtor_workflow_unlocked():
+            return
+        if self._debtor_create_by_actions:
+            raise UserError(self.env._("A %(model)s is not created by hand: only its workflow does that. %(hint)s",
+                                       model=self._debtor_model_label(), hint=self._debtor_hint("create")).strip())
+        names = {name for vals in vals_list for name in vals if name in self._debtor_control_fields}
+        if not names:
+            return
+        defaults = self.default_get(list(names))
+        for vals in vals_list:
+            refused = [name for name in names if name in vals
+                       and self._debtor_normalize(name, vals[name]) != self._debtor_normalize(name, defaults.get(name))]
+            if refused:
+                raise UserError(self.env._(
+                    "A new %(model)s cannot be given %(fields)s: they are set by its actions.",
+                    model=self._debtor_model_label(), fields=self._debtor_labels(refused)))
+
+    def _debtor_normalize(self, name, value):
+        """``value`` of field ``name`` as comparable: falsy values alike, records as ids."""
+        if isinstance(value, models.BaseModel):
+            value = value.ids if self._fields[name].type in ("one2many", "many2many") else value.id
+        return value or False
+
+    def _debtor_hint(self, operation):
+        """What to do instead of ``operation`` (``"create"``, ``"write"`` or ``"unlink"``) by hand: a sentence, or
+        empty."""
+        return ""
+
+    def _debtor_model_label(self):
+        """The model's name in the user's language."""
+        return self.env["ir.model"]._get(self._name).name or self._description
+
+    def _debtor_labels(self, names):
+        return ", ".join(f'"{self._fields[name]._description_string(self.env)}"' for name in names)
+
+    def _debtor_names(self):
+        return ", ".join(self.mapped("display_name")[:5]) + (", ..." if len(self) > 5 else "")
