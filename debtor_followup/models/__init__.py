@@ -18,6 +18,7 @@ from . import debtor_payment_plan_line
 from . import debtor_promise
 from . import debtor_reference_rate
 from . import debtor_report_mixin
+from . import mail_notification
 from . import res_company
 from . import res_config_settings
 from . import res_partner
