@@ -143,7 +143,7 @@ class DebtorFollowupRun(models.Model):
                 with self.env.cr.savepoint():
                     self.env["debtor.customer"]._refresh_usual_delays(company, today=today)
             except Exception:
-                _logger.exception("Usual payment delays of %s could not be refreshed", company.name)
+                _logger.warning("Usual payment delays of %s could not be refreshed", company.name, exc_info=True)
         finished_today = self.search([("run_date", "=", today), ("state", "in", ("done", "failed"))]).company_id
         queued = self.search([("state", "=", "queued")]).company_id
         for company in (companies - finished_today) | queued:
