@@ -1426,7 +1426,7 @@ class DebtorCustomer(models.Model):
         if other.postponed_until and (not self.postponed_until or other.postponed_until > self.postponed_until):
             vals["postponed_until"] = other.postponed_until
         if vals:
-            super(DebtorCustomer, self.sudo()).write(vals)
+            self.sudo().write(vals)
         self._post_note(self.env._(
             "Debtor file of %(customer)s merged into this one: its reminder history, credit checks and settings "
             "are kept here.", customer=other.partner_id.display_name))
