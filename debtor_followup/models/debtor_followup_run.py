@@ -186,24 +186,29 @@ class DebtorFollowupRun(models.Model):
     @api.model
     @contextmanager
     def _company_lock(self, company):
-        """Hold the follow-up lock of ``company`` for this database session, without waiting.
+        """Hold the follow-up lock of ``company``, without waiting.
 
-        A PostgreSQL session-level advisory lock: it lasts across the commits of the run's batches, is released
-        here, and by PostgreSQL should the worker die. It is re-entrant within one session.
+        A PostgreSQL advisory lock, re-entrant within one database session. In the cron job, whose run commits
+        batch by batch, it is a session-level lock: it lasts across the commits, is released here, and by
+        PostgreSQL should the worker die. Elsewhere (nothing is committed) it is a transaction-level lock, released
+        with the transaction, whatever happens to it.
 
         :return: a context manager yielding whether the lock was obtained
         """
         key = SQL("%s::regclass::oid::int4, %s", self._table, company.id)
-        self.env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s)", key))
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        function = SQL("pg_try_advisory_lock") if in_cron else SQL("pg_try_advisory_xact_lock")
+        self.env.cr.execute(SQL("SELECT %s(%s)", function, key))
         locked = self.env.cr.fetchone()[0]
         try:
             yield locked
         finally:
-            if locked:
+            if locked and in_cron:
                 try:
                     self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s)", key))
                 except psycopg2.Error:
-                    # the transaction is aborted: it is lost anyway, the lock must not outlive it on this session
+                    # the transaction is aborted: the cron job rolls it back anyway (see _execute_safely), and the
+                    # lock must not outlive the run on this session
                     self.env.cr.rollback()
                     self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s)", key))
 

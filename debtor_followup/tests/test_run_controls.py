@@ -350,7 +350,8 @@ class TestRunNowBesideTheCron(BaseCase):
                     web_env.invalidate_all()
                     self.assertEqual(queued.state, "queued")
                     self.assertFalse(queued.action_ids)
-                # the cron's run is over: the queued run runs at the next call
+                # the cron's run is over (its transaction ends): the queued run runs at the next call
+                cron_cr.rollback()
                 WebRun._cron_run_followup()
                 web_env.invalidate_all()
                 self.assertEqual(queued.state, "done")
