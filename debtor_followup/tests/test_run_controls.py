@@ -259,6 +259,19 @@ class TestRunControls(DebtorFollowupCommon):
             "line_ids": [Command.set(self._receivable(self.invoices[0]).ids)]})
         dispute = self.env["debtor.dispute"].create({
             "move_id": self.invoices[0].id, "reason_id": self.env.ref("debtor_followup.dispute_reason_damaged").id})
+        plan_invoice = self._invoice(source, 60.0, "2025-12-01", due_date="2026-02-01")
+        plan = self.env["debtor.payment.plan"].sudo().create({
+            "partner_id": source.id, "move_ids": [Command.set(plan_invoice.ids)], "date": "2026-01-10",
+            "first_due_date": "2026-02-10", "installment_count": 2, "frequency": "monthly"})
+        agency = self.env["res.partner"].create({"name": "Collect BV", "is_company": True,
+                                                 "debtor_is_collection_agency": True})
+        self.company.debtor_handover_agency_id = agency
+        source.write({"street": "1 Main Street", "city": "Springfield", "country_id": self.env.ref("base.us").id})
+        handed_over = self._invoice(source, 40.0, "2025-11-01", due_date="2025-12-01")
+        wizard = self.env["debtor.handover.wizard"].with_user(self.manager).with_context(
+            active_model="debtor.customer", active_id=source_file.id).create({})
+        wizard.write({"move_ids": [Command.set(handed_over.ids)], "override": True, "override_reason": "Test"})
+        handover = self.env["debtor.handover"].browse(wizard.action_create()["res_id"])
         other_file = self._debtor(source, self.other_company)
         actions = self._actions(source) | self._actions(target)
         self.assertEqual(len(actions), 3, "both reminded of level 1 the same day, and the source in two companies")
@@ -271,13 +284,14 @@ class TestRunControls(DebtorFollowupCommon):
         self.assertEqual(files, target_file | other_file, "one file per company: the two files were merged")
         self.assertFalse(source_file.exists())
         self.assertEqual((target_file.responsible_id, target_file.reminder_mode), (self.controller, "manual"))
-        self.assertEqual(target_file.total_due, 300.0, "the figures cover the invoices of both")
+        self.assertEqual(target_file.total_due, 400.0, "the figures cover the invoices of both")
         self.assertEqual((check.customer_id, check.partner_id), (target_file, target))
         self.assertEqual(target_file.credit_check_id, check)
         self.assertEqual(actions.exists(), actions, "no reminder lost")
         self.assertEqual(actions.partner_id, target)
         self.assertEqual(sorted(actions.mapped("merged_from"), key=str), ["Ctl Customer 0", "Ctl Customer 0", False])
-        self.assertEqual((promise.partner_id, dispute.partner_id), (target, target))
+        self.assertEqual((promise.partner_id, dispute.partner_id, plan.partner_id, handover.partner_id),
+                         (target, target, target, target))
         self.assertTrue(target.message_ids.filtered(
             lambda message: "Debtor file of Ctl Customer 0 merged into this one" in (message.body or "")))
 
