@@ -47,11 +47,12 @@ class DebtorFollowupSend(models.TransientModel):
     def _compute_level_id(self):
         for wizard in self:
             customer = wizard.customer_id
-            levels = customer.effective_policy_id._sorted_levels() if customer.effective_policy_id else []
-            following = [level for level in levels
-                         if not customer.level_id or level.delay_days > customer.level_id.delay_days]
-            wizard.level_id = customer.due_level_id or (following[:1] and following[0]) or customer.level_id \
-                or (levels[:1] and levels[0])
+            levels = customer.effective_policy_id._sorted_levels() if customer.effective_policy_id \
+                else self.env["debtor.followup.level"]
+            # the level due, else the one after the level reached (not the one sent last, again)
+            following = levels.filtered(
+                lambda level, current=customer.level_id: not current or level.delay_days > current.delay_days)
+            wizard.level_id = customer.due_level_id or following[:1] or customer.level_id or levels[:1]
 
     @api.depends("customer_id", "level_id")
     def _compute_repeat_warning(self):
