@@ -22,6 +22,7 @@ from . import debtor_promise
 from . import debtor_reference_rate
 from . import debtor_report_mixin
 from . import ir_actions_report
+from . import mail_notification
 from . import mail_template
 from . import res_company
 from . import res_config_settings

@@ -1187,9 +1187,12 @@ class DebtorCustomer(models.Model):
         :param bool manual: executed by a person
         :param send_email: override the levels' email setting (None: as each level says)
         :param bool raise_on_error: raise the first item's error instead of recording it (nothing is written)
-        :return: the ``debtor.followup.action`` created, done and failed, in the order of ``items``
+        :return: the ``debtor.followup.action`` created, done and failed, in the order of ``items``; an automatic
+            item whose customer was already reminded of its level today is left out (a no-op, noted on the run)
         """
         today = fields.Date.context_today(self)
+        if not manual:
+            items = self._drop_done_today(items, run, today)
         user_partner = self.env.user.partner_id
         jobs = [{
             "customer": customer, "level": level, "lines": lines, "error": None, "done": [],
@@ -1273,6 +1276,29 @@ class DebtorCustomer(models.Model):
         if postponed:
             postponed.sudo().postponed_until = False
         return actions
+
+    @api.model
+    def _drop_done_today(self, items, run, today):
+        """The automatic ``items`` whose customer was not reminded of their level on ``today`` yet.
+
+        The same level twice the same day is a no-op, noted on ``run``: a customer re-entering a level it had
+        this morning (a new invoice, a payment undone) gets it the next night, with the new items.
+        """
+        if not items:
+            return items
+        done = self.env["debtor.followup.action"].sudo().search_fetch([
+            ("partner_id", "in", [customer.partner_id.id for customer, _level, _lines in items]),
+            ("level_id", "in", [level.id for _customer, level, _lines in items]),
+            ("date", "=", today), ("state", "=", "done"), ("manual", "=", False), ("merged_from", "=", False),
+        ], ["partner_id", "company_id", "level_id"])
+        reminded = {(action.partner_id.id, action.company_id.id, action.level_id.id) for action in done}
+        kept = []
+        for customer, level, lines in items:
+            if (customer.partner_id.id, customer.company_id.id, level.id) not in reminded:
+                kept.append((customer, level, lines))
+            elif run:
+                run._log_already_done(customer, level)
+        return kept
 
     @api.model
     def _group_by_level(self, jobs):
@@ -1458,6 +1484,113 @@ class DebtorCustomer(models.Model):
             })
         if values:
             self.env["mail.message"].sudo().create(values)
+
+    # ------------------------------------------------------------------
+    # Reminders not delivered
+    # ------------------------------------------------------------------
+    undelivered_warning = fields.Char(
+        string="Reminders Not Delivered", compute="_compute_undelivered_warning",
+        help="Reminders whose email bounced or was refused since the last one delivered.")
+
+    @api.depends("partner_id", "company_id")
+    def _compute_undelivered_warning(self):
+        actions = self.env["debtor.followup.action"].search_fetch(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids),
+             ("state", "=", "done"), ("email_sent", "=", True)],
+            ["partner_id", "company_id", "level_id", "date", "delivery_state"], order="date desc, id desc")
+        failed = defaultdict(list)
+        delivered = set()
+        for action in actions:
+            key = (action.partner_id.id, action.company_id.id)
+            if key in delivered:
+                continue
+            if action.delivery_state == "failed":
+                failed[key].append(action)
+            else:
+                delivered.add(key)  # the address worked since: older failures are history
+        for customer in self:
+            undelivered = failed.get((customer.partner_id.id, customer.company_id.id))
+            warning = False
+            if undelivered:
+                warning = self.env._(
+                    "%(count)s reminder(s) not delivered, the last one %(level)s of %(date)s: check the customer's "
+                    "email address and the chatter.", count=len(undelivered), level=undelivered[0].level_id.name,
+                    date=undelivered[0].date)
+                if any(action.level_id.is_final_notice for action in undelivered):
+                    warning += " " + self.env._("A final notice not delivered does not count as the formal notice.")
+            customer.undelivered_warning = warning
+
+    # ------------------------------------------------------------------
+    # Partner merge
+    # ------------------------------------------------------------------
+    @api.model
+    def _merge_partner_files(self, src_partners, dst_partner):
+        """Move the follow-up history of ``src_partners`` to ``dst_partner`` before Odoo's partner merge updates
+        the other foreign keys (see ``base.partner.merge.automatic.wizard._update_foreign_keys``).
+
+        A debtor file moves to the surviving partner; where that partner already has one in the same company, the
+        two are merged: the credit checks move, the stricter settings win (exclusion, manual reminders, hold),
+        the empty ones are filled, and the merged file goes. The actions move, each keeping the name of the
+        customer it reminded. Written in SQL like the merge itself (no history record is rewritten through the
+        ORM, whose guards refuse it).
+        """
+        self.env.flush_all()
+        Customer = self.sudo().with_context(active_test=False)
+        targets = {customer.company_id.id: customer
+                   for customer in Customer.search([("partner_id", "=", dst_partner.id)])}
+        absorbed = self.browse()
+        for customer in Customer.search([("partner_id", "in", src_partners.ids)], order="id"):
+            target = targets.get(customer.company_id.id)
+            if not target:
+                self.env.cr.execute(SQL("UPDATE debtor_customer SET partner_id = %s WHERE id = %s",
+                                        dst_partner.id, customer.id))
+                targets[customer.company_id.id] = customer
+                continue
+            target._absorb_file(customer)
+            absorbed |= customer
+        for partner in src_partners:
+            self.env.cr.execute(SQL(
+                "UPDATE debtor_followup_action SET partner_id = %s, merged_from = COALESCE(merged_from, %s) "
+                "WHERE partner_id = %s", dst_partner.id, partner.display_name, partner.id))
+        if absorbed:
+            self.env.cr.execute(SQL("DELETE FROM debtor_customer WHERE id IN %s", tuple(absorbed.ids)))
+        self.env.invalidate_all()
+
+    def _absorb_file(self, other):
+        """Take over the credit checks and settings of ``other``, a debtor file of the same company."""
+        self.ensure_one()
+        self.env.cr.execute(SQL(
+            "UPDATE debtor_credit_check SET customer_id = %s, partner_id = %s WHERE customer_id = %s",
+            self.id, self.partner_id.id, other.id))
+        vals = {}
+        for name in ("responsible_id", "policy_id", "late_payment_rule", "exclusion_note", "credit_hold_note"):
+            if not self[name] and other[name]:
+                vals[name] = other[name].id if isinstance(other[name], models.BaseModel) else other[name]
+        if other.excluded and not self.excluded:
+            vals["excluded"] = True
+        if other.reminder_mode == "manual":
+            vals["reminder_mode"] = "manual"
+        if other.credit_hold and not self.credit_hold:
+            vals["credit_hold"] = True
+        if other.postponed_until and (not self.postponed_until or other.postponed_until > self.postponed_until):
+            vals["postponed_until"] = other.postponed_until
+        if vals:
+            self.sudo().write(vals)
+        self._post_note(self.env._(
+            "Debtor file of %(customer)s merged into this one: its reminder history, credit checks and settings "
+            "are kept here.", customer=other.partner_id.display_name))
+
+    @api.model
+    def _refresh_merged_files(self, partner):
+        """After a partner merge: the figures, usual delays and last credit checks of ``partner``'s files."""
+        self.env.invalidate_all()
+        files = self.sudo().with_context(active_test=False).search([("partner_id", "=", partner.id)])
+        for company in files.company_id:
+            self._refresh(company, partner)
+            self._refresh_usual_delays(company, partner)
+        self.env.add_to_compute(self._fields["credit_check_id"], files)
+        self.env.add_to_compute(self._fields["credit_external_check_id"], files)
+        files.flush_recordset()
 
     def _post_note(self, body):
         """Post an internal note in the customer's chatter (as superuser, see ``_execute_level``)."""

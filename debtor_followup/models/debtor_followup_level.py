@@ -54,7 +54,8 @@ class DebtorFollowupLevel(models.Model):
     mail_template_id = fields.Many2one(
         comodel_name="mail.template",
         string="Email Template",
-        domain=[("model", "=", "debtor.followup.action")],
+        domain=[("model", "=", "res.partner")],
+        help="A template of the Contact model (res.partner): the reminder is rendered for the customer.",
     )
     letter_text = fields.Html(
         translate=True,
@@ -96,6 +97,11 @@ class DebtorFollowupLevel(models.Model):
             if level.send_email and not level.mail_template_id:
                 raise ValidationError(self.env._(
                     "Level %(level)s sends an email: choose its email template.", level=level.name))
+            if level.mail_template_id and level.mail_template_id.sudo().model != "res.partner":
+                raise ValidationError(self.env._(
+                    "The email template of level %(level)s must be a template of Contacts (res.partner), the "
+                    "customer reminded; %(template)s is a template of %(model)s.", level=level.name,
+                    template=level.mail_template_id.sudo().name, model=level.mail_template_id.sudo().model))
 
     @api.constrains("create_activity", "activity_type_id", "activity_user_source", "activity_user_id")
     def _check_activity(self):

@@ -1,6 +1,9 @@
 import logging
 import traceback
+from contextlib import contextmanager
+from datetime import timedelta
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import api
@@ -13,11 +16,14 @@ from odoo.tools import split_every
 _logger = logging.getLogger(__name__)
 
 RUN_STATES = [
+    ("queued", "Queued"),
     ("running", "Running"),
     ("done", "Done"),
     ("failed", "Failed"),
 ]
 BATCH_SIZE = 100
+# minutes before the cron looks again at a company another run was busy with
+BUSY_RETRY_MINUTES = 5
 
 
 class DebtorFollowupRun(models.Model):
@@ -27,6 +33,11 @@ class DebtorFollowupRun(models.Model):
     customer by customer in batches committed one at a time. A run interrupted (time limit, crash) stays
     ``running`` and the next call of the cron the same day resumes it: what a committed batch did is recorded on
     the items (level, date of last action), so nothing is sent twice.
+
+    The run record is committed before any work, so a failure anywhere leaves it, with its log. Only the cron job
+    executes runs: a manager's *Run Now* queues one (state ``queued``) and triggers the cron. Two runs never work
+    on one company at the same time: a run holds the company's advisory lock while it works, and a run that finds
+    it taken waits, queued, for the next call of the cron.
     """
 
     _name = "debtor.followup.run"
@@ -63,6 +74,13 @@ class DebtorFollowupRun(models.Model):
     activity_count = fields.Integer(string="Activities", compute="_compute_counts")
     summary = fields.Html(compute="_compute_counts", sanitize=False)
     log = fields.Text(readonly=True)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        """A run with actions is the evidence of what was sent: it is kept, like its actions."""
+        if self.env["debtor.followup.action"].sudo().search_count([("run_id", "in", self.ids)], limit=1):
+            raise UserError(self.env._(
+                "A follow-up run that executed actions is part of the reminder history and cannot be deleted."))
 
     @api.depends("company_id", "run_date")
     def _compute_display_name(self):
@@ -110,33 +128,112 @@ class DebtorFollowupRun(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_run_followup(self, batch_size=BATCH_SIZE):
-        """Called from the nightly cron: run the follow-up of every company that has a follow-up policy."""
+        """Called from the nightly cron: run the follow-up of every company that has a follow-up policy.
+
+        A company whose run of the day is over (done or failed) is left alone unless a run was queued for it
+        (*Run Now*); a run interrupted is resumed. Each company's run is committed before its work starts and
+        fails alone: the error is logged on it and the next company runs.
+        """
         today = fields.Date.context_today(self)
         companies = self.env["debtor.followup.policy"].search([("active", "=", True)]).company_id
         # the customers' usual delays move with the twelve-month window, in every company (those without follow-up
-        # too: they have a cash-in forecast)
-        for company in self.env["res.company"].search([("active", "=", True)]):
-            self.env["debtor.customer"]._refresh_usual_delays(company, today=today)
-        for company in companies:
-            run = self._get_or_start_run(company, today, trigger="cron")
-            in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        # too: they have a cash-in forecast); a company with follow-up does it as the first step of its run
+        for company in self.env["res.company"].search([("active", "=", True), ("id", "not in", companies.ids)]):
             try:
-                if in_cron:
-                    finished = run._execute(batch_size=batch_size)  # commits batch by batch itself
-                else:
-                    with self.env.cr.savepoint():
-                        finished = run._execute(batch_size=batch_size)
-            except Exception as error:
-                if in_cron:
-                    # undo the batch that failed; the batches committed before it stay done
+                with self.env.cr.savepoint():
+                    self.env["debtor.customer"]._refresh_usual_delays(company, today=today)
+            except Exception:
+                _logger.warning("Usual payment delays of %s could not be refreshed", company.name, exc_info=True)
+        finished_today = self.search([("run_date", "=", today), ("state", "in", ("done", "failed"))]).company_id
+        queued = self.search([("state", "=", "queued")]).company_id
+        for company in (companies - finished_today) | queued:
+            with self._company_lock(company) as locked:
+                if not locked:
+                    self._wait_for_busy_company(company, today)
+                    continue
+                run = self._start_run(company, today)
+                run._commit_batch(0)  # the run and its log exist before any work: nothing can roll them back
+                run._run_step(self.env._("Usual payment delays"), lambda company=company: self.env[
+                    "debtor.customer"]._refresh_usual_delays(company, today=today))
+                finished = run._execute_safely(batch_size)
+                if not finished:
+                    return  # out of time: the cron calls us again as soon as it can and the run resumes
+                if self.search_count([("company_id", "=", company.id), ("state", "=", "queued")], limit=1):
+                    self._trigger_cron()  # queued while this run worked: it runs at the next call
+
+    def _execute_safely(self, batch_size=BATCH_SIZE):
+        """Execute this run; should it fail, log the error on it and mark it failed (the caller goes on).
+
+        :return: False when the run stopped for lack of time, True otherwise
+        """
+        self.ensure_one()
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        try:
+            if in_cron:
+                return self._execute(batch_size=batch_size)  # commits batch by batch itself
+            with self.env.cr.savepoint():
+                return self._execute(batch_size=batch_size)
+        except Exception as error:
+            if in_cron:
+                # undo what failed since the last commit; the run record and the batches committed stay
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+            self._log_step_error(self.env._("The run of %(company)s", company=self.company_id.name), error)
+            self.write({"state": "failed", "date_end": fields.Datetime.now()})
+            self._commit_batch(0, 0)
+            return True
+
+    @api.model
+    @contextmanager
+    def _company_lock(self, company):
+        """Hold the follow-up lock of ``company``, without waiting.
+
+        A PostgreSQL advisory lock, re-entrant within one database session. In the cron job, whose run commits
+        batch by batch, it is a session-level lock: it lasts across the commits, is released here, and by
+        PostgreSQL should the worker die. Elsewhere (nothing is committed) it is a transaction-level lock, released
+        with the transaction, whatever happens to it.
+
+        :return: a context manager yielding whether the lock was obtained
+        """
+        key = SQL("%s::regclass::oid::int4, %s", self._table, company.id)
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        function = SQL("pg_try_advisory_lock") if in_cron else SQL("pg_try_advisory_xact_lock")
+        self.env.cr.execute(SQL("SELECT %s(%s)", function, key))
+        locked = self.env.cr.fetchone()[0]
+        try:
+            yield locked
+        finally:
+            if locked and in_cron:
+                try:
+                    self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s)", key))
+                except psycopg2.Error:
+                    # the transaction is aborted: the cron job rolls it back anyway (see _execute_safely), and the
+                    # lock must not outlive the run on this session
                     self.env.cr.rollback()
-                    self.env.invalidate_all()
-                run._log_step_error(self.env._("The run of %(company)s", company=company.name), error)
-                run.write({"state": "failed", "date_end": fields.Datetime.now()})
-                run._commit_batch(0, 0)
-                continue
-            if not finished:
-                return  # out of time: the cron calls us again as soon as it can and the run resumes
+                    self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s)", key))
+
+    @api.model
+    def _wait_for_busy_company(self, company, today):
+        """Another session is running the follow-up of ``company``: queue a run that waits for it.
+
+        Only a new row is written (the run at work is not touched, so the two transactions cannot collide) and
+        only when no run is queued for the company yet; the cron looks again a few minutes later.
+        """
+        message = self.env._(
+            "%(time)s: another run of %(company)s was going on; this run waited for it.",
+            time=fields.Datetime.now().strftime("%H:%M"), company=company.name)
+        _logger.info("Follow-up of %s: another run is going on, the run waits", company.name)
+        if not self.search_count([("company_id", "=", company.id), ("state", "=", "queued")], limit=1):
+            self.create({"company_id": company.id, "run_date": today, "state": "queued", "log": message + "\n"})
+        self._trigger_cron(fields.Datetime.now() + timedelta(minutes=BUSY_RETRY_MINUTES))
+        self._commit_batch(0)
+
+    @api.model
+    def _trigger_cron(self, at=None):
+        """Have the nightly run's cron job run (soon, or ``at``)."""
+        cron = self.env.ref("debtor_followup.ir_cron_debtor_followup_run", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at)
 
     @api.model
     def _get_or_start_run(self, company, today, trigger="manual"):
@@ -145,58 +242,81 @@ class DebtorFollowupRun(models.Model):
                           limit=1)
         return run or self.create({"company_id": company.id, "run_date": today, "trigger": trigger})
 
-    def _commit_batch(self, processed, remaining):
+    @api.model
+    def _start_run(self, company, today):
+        """The run the cron executes now for ``company``: the interrupted one, else the oldest queued one (it
+        runs for ``today``), else a new one."""
+        running = self.search([("company_id", "=", company.id), ("run_date", "=", today), ("state", "=", "running")],
+                              limit=1)
+        if running:
+            return running
+        queued = self.search([("company_id", "=", company.id), ("state", "=", "queued")], order="id", limit=1)
+        if queued:
+            queued.write({"state": "running", "run_date": today, "date_start": fields.Datetime.now()})
+            return queued
+        return self.create({"company_id": company.id, "run_date": today, "trigger": "cron"})
+
+    def _commit_batch(self, processed, remaining=None):
         """Commit the batch just done and report the cron's progress, when running as the cron job.
 
         Committing is safe here: every customer's actions and the levels they advanced are written in the same
         transaction, so a crash after a commit loses nothing done and a crash before it undoes the whole batch,
-        mails included (they are queued rows, not sent). Outside the cron job (a manager's "Run Now", demo data,
-        tests) nothing is committed: the caller's transaction stays whole.
+        mails included (they are queued rows, not sent). Outside the cron job (demo data, tests) nothing is
+        committed: the caller's transaction stays whole.
 
+        :param remaining: the customers left (None: unchanged)
         :return: the seconds left before the cron worker's time limit (infinite outside the cron)
         """
         if not self.env.context.get("ir_cron_progress_id"):
             return float("inf")
         return self.env["ir.cron"]._commit_progress(processed, remaining=remaining)
 
+    def _run_step(self, step, function, default=None):
+        """Run one step of the run in a savepoint: should it fail, log it on the run and return ``default``."""
+        try:
+            with self.env.cr.savepoint():
+                return function()
+        except Exception as error:
+            self._log_step_error(step, error)
+            return default
+
     def _execute(self, batch_size=BATCH_SIZE, today=None):
         """Execute this run: settle promises, refresh debtor files, execute the automatic levels due.
 
+        Each step before the reminders is isolated: a failing template or record is logged on the run and the
+        follow-up still runs. The company's lock is held throughout (see ``_company_lock``).
+
         :return: True when the run is finished, False when it stopped for lack of time (it stays ``running``)
+        :raise UserError: when another session is running the follow-up of the company
         """
         self.ensure_one()
+        with self._company_lock(self.company_id) as locked:
+            if not locked:
+                raise UserError(self.env._("Another run of %(company)s is going on.", company=self.company_id.name))
+            return self._execute_locked(batch_size, today or self.run_date)
+
+    def _execute_locked(self, batch_size, today):
         company = self.company_id
-        today = today or self.run_date
         Customer = self.env["debtor.customer"].with_company(company)
-        kept = broken = sla_reminded = self.browse()
-        plans = {"completed": [], "broken": [], "reminders": 0}
-        # each step isolated: a failing template or record is logged on the run, the follow-up still runs
-        try:
-            with self.env.cr.savepoint():
-                kept, broken = self.env["debtor.promise"]._check_open_promises(company, today)
-        except Exception as error:
-            self._log_step_error(self.env._("Promises"), error)
-        try:
-            with self.env.cr.savepoint():
-                sla_reminded = self.env["debtor.dispute"]._remind_sla_overdue(company)
-        except Exception as error:
-            self._log_step_error(self.env._("Dispute deadlines"), error)
-        try:
-            with self.env.cr.savepoint():
-                plans = self.env["debtor.payment.plan"]._cron_update_plans(company, today)
-        except Exception as error:
-            self._log_step_error(self.env._("Payment plans"), error)
-        state = Customer._refresh(company, today=today)
-        try:
-            with self.env.cr.savepoint():
-                self.env["debtor.credit.check"]._cron_recompute_scores(company, today)
-        except Exception as error:
-            self._log_step_error(self.env._("Credit scores"), error)
+        kept, broken = self._run_step(
+            self.env._("Promises"), lambda: self.env["debtor.promise"]._check_open_promises(company, today),
+            (self.browse(), self.browse()))
+        sla_reminded = self._run_step(
+            self.env._("Dispute deadlines"), lambda: self.env["debtor.dispute"]._remind_sla_overdue(company),
+            self.browse())
+        plans = self._run_step(
+            self.env._("Payment plans"), lambda: self.env["debtor.payment.plan"]._cron_update_plans(company, today),
+            {"completed": [], "broken": [], "reminders": 0})
+        # without the figures, the customers are selected on those stored and their levels read under the lock
+        state = self._run_step(self.env._("Debtor files"), lambda: Customer._refresh(company, today=today))
+        self._run_step(self.env._("Credit scores"),
+                       lambda: self.env["debtor.credit.check"]._cron_recompute_scores(company, today))
         customers = Customer.search_fetch(
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
             ["partner_id"],
         )
-        todo = [customer for customer in customers if self._auto_due(state.get(customer.partner_id.id))]
+        todo = [customer for customer in customers
+                if state is None or self._auto_due(state.get(customer.partner_id.id))]
         self.write({
             # a resumed run keeps the count of its first selection
             "customer_count": self.customer_count or len(todo),
@@ -298,8 +418,18 @@ class DebtorFollowupRun(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         Customer._execute_levels([(customer, level, lines)], run=self, raise_on_error=True)
+                except psycopg2.errors.UniqueViolation:
+                    # another transaction reminded the customer of this level today in the meantime: nothing to do
+                    self._log_already_done(customer, level)
                 except Exception as error:
                     self._record_failure(customer, level, lines, error)
+
+    def _log_already_done(self, customer, level):
+        """Note on the run that ``customer`` was not reminded of ``level`` again: it already was today."""
+        note = self.env._("%(customer)s: level %(level)s already executed today, not again.",
+                          customer=customer.sudo().partner_id.display_name, level=level.name)
+        _logger.info("Follow-up run %s: %s", self.id, note)
+        self.log = (self.log or "") + note + "\n"
 
     def _record_failure(self, customer, level, lines, error):
         """Record that ``level`` could not be executed for ``customer``: a failed action and a chatter note."""
@@ -324,9 +454,20 @@ class DebtorFollowupRun(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def action_run_now(self):
-        """Run today's follow-up of the current company now (the same as the nightly run)."""
-        run = self._get_or_start_run(self.env.company, fields.Date.context_today(self), trigger="manual")
-        run._execute()
+        """Queue today's follow-up of the current company (the same as the nightly run) for the cron job.
+
+        Nothing runs in the request: the run waits, ``queued``, and the cron's own job is triggered to execute it
+        at once, beside or after whatever other run of the company is going on. A run of the day still going on
+        or already queued is joined instead of queuing a second one.
+        """
+        self.check_access("create")
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        run = self.search([("company_id", "=", company.id), "|", ("state", "=", "queued"),
+                           "&", ("state", "=", "running"), ("run_date", "=", today)], limit=1)
+        if not run:
+            run = self.create({"company_id": company.id, "run_date": today, "trigger": "manual", "state": "queued"})
+        self._trigger_cron()
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

@@ -374,9 +374,9 @@ class DebtorHandover(models.Model):
     def _last_notice_date(self):
         """The date of the latest formal notice sent about this handover's invoices (False when none was)."""
         self.ensure_one()
-        notices = self.env["debtor.followup.action"].sudo().search(
-            [("line_ids.move_id", "in", self.line_ids.move_id.ids), ("state", "=", "done"),
-             ("level_id.is_final_notice", "=", True)], order="date desc", limit=1)
+        Action = self.env["debtor.followup.action"].sudo()
+        notices = Action.search([("line_ids.move_id", "in", self.line_ids.move_id.ids)]
+                                + Action._formal_notice_domain(), order="date desc", limit=1)
         return notices.date
 
     def _reminder_history(self):
@@ -387,14 +387,16 @@ class DebtorHandover(models.Model):
             [("line_ids.move_id", "in", moves.ids), ("state", "=", "done")], order="date, id")
         history = []
         for action in actions:
-            channels = [channel for channel, used in (("email", action.email_sent),
+            undelivered = action.delivery_state in ("failed", "cancelled")
+            channels = [channel for channel, used in (("email", action.email_sent and not undelivered),
                                                       ("letter", action.letter_attachment_id)) if used]
             if not channels:
-                continue  # an activity or note for the company itself: the debtor received nothing
+                continue  # an activity or note for the company itself, or a bounce: the debtor received nothing
             history.append({
                 "date": action.date,
                 "level": action.level_id.name,
-                "final_notice": action.level_id.is_final_notice,
+                # only a delivered formal notice counts (see debtor.followup.action._formal_notice_domain)
+                "final_notice": action.level_id.is_final_notice and not undelivered,
                 "channels": channels,
                 "invoices": (action.line_ids.move_id & moves).mapped("name"),
             })

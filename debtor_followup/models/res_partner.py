@@ -291,6 +291,19 @@ class ResPartner(models.Model):
                     raise AccessError(self.env._("Only a Credit Manager can set a customer's credit limit."))
         return super().write(vals)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_debtor_history(self):
+        """A customer with follow-up history (reminders, promises, disputes, plans, handovers, credit checks)
+        cannot be deleted, like one with journal items: the history is evidence. Archive it instead."""
+        for model in ("debtor.followup.action", "debtor.promise", "debtor.dispute", "debtor.payment.plan",
+                      "debtor.handover", "debtor.credit.check"):
+            Model = self.env[model].sudo().with_context(active_test=False)
+            found = Model.search_fetch([("partner_id", "in", self.ids)], ["partner_id"], limit=1)
+            if found:
+                raise UserError(self.env._(
+                    "%(customer)s has a follow-up history (%(kind)s): it cannot be deleted. Archive it instead.",
+                    customer=found.partner_id.display_name, kind=Model._description))
+
     def _debtor_may_set_credit_limit(self):
         """Credit limits of commercial entities are set by Credit Managers (and the system) only."""
         return self.env.su or self.env.user.has_group(MANAGER_GROUP)

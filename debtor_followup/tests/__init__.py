@@ -22,5 +22,6 @@ from . import test_payment_plan
 from . import test_policy
 from . import test_promise
 from . import test_reports
+from . import test_run_controls
 from . import test_security
 from . import test_tours

@@ -139,9 +139,10 @@ BUTTONS = [
      on("debtor", "action_compute_credit_score")),
     # ---- its dialogs
     ("debtor.followup.send.action_send", (PO, INV, MGR_B), CTRL,
-     dialog("debtor.followup.send", "action_send", customer_id=debtor_id)),
+     # the fixture's customer was sent level 1 today: sending it again needs the confirmation
+     dialog("debtor.followup.send", "action_send", customer_id=debtor_id, confirm_repeat=True)),
     ("debtor.followup.send.action_send_and_print", (PO, INV, MGR_B), CTRL,
-     dialog("debtor.followup.send", "action_send_and_print", customer_id=debtor_id)),
+     dialog("debtor.followup.send", "action_send_and_print", customer_id=debtor_id, confirm_repeat=True)),
     ("debtor.promise.wizard.action_confirm", (PO, INV, MGR_B), CTRL,
      dialog("debtor.promise.wizard", "action_confirm", customer_id=debtor_id, date="2099-01-01")),
     ("debtor.followup.log.action_confirm", (PO, INV, MGR_B), CTRL,

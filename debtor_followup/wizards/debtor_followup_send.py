@@ -5,7 +5,11 @@ from odoo.exceptions import UserError
 
 
 class DebtorFollowupSend(models.TransientModel):
-    """Preview a customer's reminder, then send it, print it or both, outside the nightly run."""
+    """Preview a customer's reminder, then send it, print it or both, outside the nightly run.
+
+    It proposes the level due (else the next one) and asks before repeating a level the customer already got
+    today: the server refuses to send it again without ``confirm_repeat``.
+    """
 
     _name = "debtor.followup.send"
     _description = "Send a Follow-up Reminder"
@@ -32,13 +36,42 @@ class DebtorFollowupSend(models.TransientModel):
     subject = fields.Char(compute="_compute_preview")
     body = fields.Html(compute="_compute_preview", sanitize=False)
     preview_error = fields.Char(compute="_compute_preview")
+    repeat_warning = fields.Char(
+        compute="_compute_repeat_warning",
+        help="Set when the customer was already sent this level today.")
+    confirm_repeat = fields.Boolean(
+        string="Send It Again",
+        help="The customer already got this level today: tick to send it once more all the same.")
 
     @api.depends("customer_id")
     def _compute_level_id(self):
         for wizard in self:
             customer = wizard.customer_id
-            wizard.level_id = (customer.due_level_id or customer.level_id
-                               or (customer.effective_policy_id and customer.effective_policy_id._sorted_levels()[:1]))
+            levels = customer.effective_policy_id._sorted_levels() if customer.effective_policy_id \
+                else self.env["debtor.followup.level"]
+            # the level due, else the one after the level reached (not the one sent last, again)
+            following = levels.filtered(
+                lambda level, current=customer.level_id: not current or level.delay_days > current.delay_days)
+            wizard.level_id = customer.due_level_id or following[:1] or customer.level_id or levels[:1]
+
+    @api.depends("customer_id", "level_id")
+    def _compute_repeat_warning(self):
+        today = fields.Date.context_today(self)
+        wizards = self.filtered(lambda wizard: wizard.customer_id and wizard.level_id)
+        actions = self.env["debtor.followup.action"].search_fetch([
+            ("partner_id", "in", wizards.customer_id.partner_id.ids), ("level_id", "in", wizards.level_id.ids),
+            ("company_id", "in", wizards.customer_id.company_id.ids), ("date", "=", today), ("state", "=", "done"),
+        ], ["partner_id", "company_id", "level_id", "user_id", "create_date"], order="id desc")
+        sent = {}
+        for action in actions:
+            sent.setdefault((action.partner_id, action.company_id, action.level_id), action)
+        for wizard in self:
+            action = sent.get((wizard.customer_id.partner_id, wizard.company_id, wizard.level_id))
+            wizard.repeat_warning = action and self.env._(
+                "%(customer)s was already sent level %(level)s today (%(time)s, by %(user)s).",
+                customer=wizard.customer_id.partner_id.display_name, level=wizard.level_id.name,
+                time=fields.Datetime.context_timestamp(self, action.create_date).strftime("%H:%M"),
+                user=action.user_id.name or "")
 
     @api.depends("customer_id", "level_id")
     def _compute_line_ids(self):
@@ -88,6 +121,9 @@ class DebtorFollowupSend(models.TransientModel):
         self.ensure_one()
         if not self.line_ids:
             raise UserError(self.env._("Choose the items to remind the customer of."))
+        if self.repeat_warning and not self.confirm_repeat:
+            raise UserError(self.env._("%(warning)s Tick \"Send It Again\" to send it once more.",
+                                       warning=self.repeat_warning))
         action = self.customer_id._execute_level(
             self.level_id, self.line_ids._origin, manual=True, send_email=self.send_email)
         self.customer_id.action_refresh()

@@ -189,9 +189,9 @@ class DebtorHandoverWizard(models.TransientModel):
         notice_date = wait_until = False
         open_moves = moves - foreign - paid
         if open_moves:
-            notices = self.env["debtor.followup.action"].sudo().search(
-                [("line_ids.move_id", "in", open_moves.ids), ("state", "=", "done"),
-                 ("level_id.is_final_notice", "=", True)], order="date desc, id desc")
+            Action = self.env["debtor.followup.action"].sudo()
+            notices = Action.search([("line_ids.move_id", "in", open_moves.ids)] + Action._formal_notice_domain(),
+                                    order="date desc, id desc")
             last_notice = {}
             for notice in notices:
                 for move in notice.line_ids.move_id & open_moves:
