@@ -658,45 +658,81 @@ class DebtorCustomer(models.Model):
     def _debtor_items_table(self, lines, today):
         """What the open items table of statements, letters and reminders shows for ``lines``: the items owed
         and, on their own lines, the customers' open credits (credit notes, unapplied payments), with totals per
-        currency that add up, from ``_debtor_items_query``.
+        currency that add up, from ``_debtor_items_query``. A batch of reminders computes the tables of all its
+        customers at once (``_debtor_items_tables``) and passes them in the context key ``debtor_followup``.
 
         :return: dict with ``debits`` and ``credits`` (``account.move.line``, earliest due first), ``disputed``
             (``{line_id: disputed amount in the item's currency}``) and ``totals`` (list of
             ``(currency, figures)`` with figures ``open``, ``credits``, ``total``, ``overdue``, ``disputed`` in
             that currency)
         """
+        given = (self.env.context.get("debtor_followup") or {}).get("items_tables") or {}
+        table = given.get(self._debtor_items_key(lines, today)) or self._debtor_items_tables([lines], today)[0]
+        Line, Currency = self.env["account.move.line"], self.env["res.currency"]
+        prefetch = [*table["debits"], *table["credits"]]
+        return {
+            "debits": Line.browse(table["debits"]).with_prefetch(prefetch),
+            "credits": Line.browse(table["credits"]).with_prefetch(prefetch),
+            "disputed": table["disputed"],
+            "totals": [(Currency.browse(currency_id), figures) for currency_id, figures in table["totals"]],
+        }
+
+    @api.model
+    def _debtor_items_key(self, lines, today):
+        return f"{today}:{','.join(str(line_id) for line_id in sorted(lines.ids))}"
+
+    @api.model
+    def _debtor_items_tables(self, line_groups, today):
+        """The open items tables of several groups of lines (one per customer) in two queries per company and one
+        in all, whatever the number of groups: the data of ``_debtor_items_table`` as ids and figures.
+
+        :param line_groups: list of ``account.move.line`` recordsets
+        :return: list of dicts with ``debits``, ``credits`` (line ids, earliest due first), ``disputed`` and
+            ``totals`` (list of ``(currency id, figures)``), in the order of ``line_groups``
+        """
         Line = self.env["account.move.line"]
+        all_lines = Line.concat(*line_groups)
         credits = Line
-        for company, line_group in lines.grouped("company_id").items():
-            credits |= Line.search(self._open_lines_domain(company, line_group.partner_id.commercial_partner_id)
+        for company, company_lines in all_lines.grouped("company_id").items():
+            credits |= Line.search(self._open_lines_domain(company, company_lines.partner_id.commercial_partner_id)
                                    + [("amount_residual", "<", 0)])
-        items = lines | credits
-        rows = []
-        if items:
+        rows = {}
+        if all_lines | credits:
             self.env.cr.execute(SQL(
                 """SELECT id, item_currency_id, amount_open_currency, amount_credit_currency,
                           amount_overdue_currency, amount_disputed_currency
                      FROM (%s) AS item""",
-                self._debtor_items_query(today, lines=items, totals_only=True)))
-            rows = self.env.cr.fetchall()
-        items = items.browse([row[0] for row in rows])
+                self._debtor_items_query(today, lines=all_lines | credits, totals_only=True)))
+            rows = {row[0]: row for row in self.env.cr.fetchall()}
+        credits_by_key = defaultdict(list)
+        for credit in credits:
+            credits_by_key[credit.partner_id.id, credit.company_id.id].append(credit.id)
         order = lambda line: (line.date_maturity or line.date, line.id)  # noqa: E731
-        debits = items.filtered(lambda line: line.amount_residual > 0).sorted(order)
-        credits = items.filtered(lambda line: line.amount_residual < 0).sorted(order)
-        by_currency = defaultdict(lambda: dict.fromkeys(("open", "credits", "overdue", "disputed"), 0.0))
-        for _line_id, currency_id, amount_open, amount_credit, amount_overdue, amount_disputed in rows:
-            figures = by_currency[currency_id]
-            figures["open"] += amount_open
-            figures["credits"] += amount_credit
-            figures["overdue"] += amount_overdue
-            figures["disputed"] += amount_disputed
-        totals = []
-        for currency in self.env["res.currency"].browse(sorted(by_currency)):
-            figures = {key: currency.round(value) for key, value in by_currency[currency.id].items()}
-            figures["total"] = currency.round(figures["open"] + figures["credits"])
-            totals.append((currency, figures))
-        disputed = {row[0]: row[5] for row in rows if row[5]}
-        return {"debits": debits, "credits": credits, "totals": totals, "disputed": disputed}
+        tables = []
+        for lines in line_groups:
+            keys = {(line.partner_id.commercial_partner_id.id, line.company_id.id) for line in lines}
+            credit_ids = [credit_id for key in keys for credit_id in credits_by_key[key]]
+            items = (lines | Line.browse(credit_ids)).filtered(lambda line: line.id in rows)
+            by_currency = defaultdict(lambda: dict.fromkeys(("open", "credits", "overdue", "disputed"), 0.0))
+            for item in items:
+                _line_id, currency_id, amount_open, amount_credit, amount_overdue, amount_disputed = rows[item.id]
+                figures = by_currency[currency_id]
+                figures["open"] += amount_open
+                figures["credits"] += amount_credit
+                figures["overdue"] += amount_overdue
+                figures["disputed"] += amount_disputed
+            totals = []
+            for currency in self.env["res.currency"].browse(sorted(by_currency)):
+                figures = {key: currency.round(value) for key, value in by_currency[currency.id].items()}
+                figures["total"] = currency.round(figures["open"] + figures["credits"])
+                totals.append((currency.id, figures))
+            tables.append({
+                "debits": items.filtered(lambda line: line.amount_residual > 0).sorted(order).ids,
+                "credits": items.filtered(lambda line: line.amount_residual < 0).sorted(order).ids,
+                "disputed": {item.id: rows[item.id][5] for item in items if rows[item.id][5]},
+                "totals": totals,
+            })
+        return tables
 
     @api.model
     def _line_exclusions(self, company, lines):
@@ -1202,12 +1238,17 @@ class DebtorCustomer(models.Model):
         """
         partners = self.env["res.partner"].browse([customer.partner_id.id for customer, _lines in items])
         all_lines = self.env["account.move.line"].concat(*(lines for _customer, lines in items))
+        today = fields.Date.context_today(self)
         template = level.mail_template_id.with_company(items[0][0].company_id).with_context(debtor_followup={
             "level_id": level.id,
             "lines_by_partner": {customer.partner_id.id: lines.ids for customer, lines in items},
             "customers": {customer.partner_id.id: customer.id for customer, _lines in items},
             "prefetch_line_ids": all_lines.ids,
             "pay_urls": all_lines.move_id._debtor_portal_pay_urls(),
+            # the items tables of all the customers at once (the template asks for each customer's)
+            "items_tables": dict(zip(
+                (self._debtor_items_key(lines, today) for _customer, lines in items),
+                self._debtor_items_tables([lines for _customer, lines in items], today), strict=True)),
         })
         rendered = {
             field: template._render_field(source, partners.ids, compute_lang=True)
