@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import settings
@@ -167,6 +169,50 @@ class TestCreditScore(DebtorFollowupCommon):
         for fragment in ("Oldest open item overdue", "348 days", "-30.0", "Put on credit hold by hand", "-20.0",
                          "Share of the balance overdue", "-25.0"):
             self.assertIn(fragment, explanation, "each penalty is shown")
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerScoreIsMonotone(DebtorFollowupCommon):
+    """Property on generated ledgers: another overdue invoice, the same debt overdue for longer, or a credit hold
+    never raise the internal score of a customer (whatever its other open items and credits)."""
+
+    @settings(max_examples=12, deadline=None)
+    @given(invoices=st.lists(st.tuples(st.integers(10, 2000), st.integers(-30, 400)), min_size=1, max_size=3),
+           credit=st.integers(0, 1500), extra=st.tuples(st.integers(10, 2000), st.integers(1, 400)),
+           later=st.integers(1, 200))
+    def test_worse_ledger_never_scores_better(self, invoices, credit, extra, later):
+        with self.env.cr.savepoint(flush=False):  # each example on its own
+            self._check_worse_ledger(invoices, credit, extra, later)
+
+    def _check_worse_ledger(self, invoices, credit, extra, later):
+        today = self.d(TODAY)
+        partner = self.env["res.partner"].create({"name": "Generated Debtor", "is_company": True})
+        for amount, days in invoices:
+            due = today - timedelta(days=days)
+            self._invoice(partner, float(amount), due - timedelta(days=30), due_date=due)
+        if credit:
+            self._invoice(partner, float(credit), today - timedelta(days=5), due_date=today - timedelta(days=5),
+                          move_type="out_refund")
+
+        def score(on_date):
+            return self.Check._internal_scores(self.company, partner, on_date)[partner.id]["score"]
+
+        base = score(today)
+        self.assertLessEqual(score(today + timedelta(days=later)), base, "the same debt, overdue for longer")
+        amount, days = extra
+        due = today - timedelta(days=days)
+        self._invoice(partner, float(amount), due - timedelta(days=30), due_date=due)
+        more = score(today)
+        self.assertLessEqual(more, base, "one more overdue invoice")
+        customer = self._debtor(partner) or self.env["debtor.customer"].create(
+            {"partner_id": partner.id, "company_id": self.company.id})
+        customer.credit_hold_note = "Generated"
+        customer.action_credit_hold()
+        self.assertLessEqual(score(today), more, "a credit hold")
+
+    @property
+    def Check(self):
+        return self.env["debtor.credit.check"]
 
 
 FACTORS = sorted(SCORE_PENALTIES)
