@@ -35,15 +35,18 @@ RATING_BANDS = (("A", 80), ("B", 60), ("C", 40), ("D", 20), ("E", 0))
 # How far back the internal score looks.
 SCORE_WINDOW_MONTHS = 12
 # The internal score is 100 minus these penalties: factor -> (points per unit, at most).
-# Units: days for the two lateness factors, a fraction (0 to 1) for the two shares, a count for the others.
+# Units: days for the lateness factors, a fraction (0 to 1) for the two shares, 0 or 1 for the credit hold, a count
+# for the others. Each penalty grows with its factor, so a worse figure never raises the score.
 SCORE_PENALTIES = {
     "avg_days_late": (0.5, 15.0),
     "weighted_days_late": (0.5, 15.0),
     "late_share": (20.0, 20.0),
+    "oldest_overdue_days": (0.25, 30.0),
+    "overdue_ratio": (25.0, 25.0),
     "open_disputes": (5.0, 10.0),
     "broken_promises": (5.0, 15.0),
     "broken_plans": (10.0, 20.0),
-    "overdue_ratio": (25.0, 25.0),
+    "credit_hold": (20.0, 20.0),
 }
 MANAGER_GROUP = "debtor_followup.group_debtor_manager"
 
@@ -69,10 +72,16 @@ def score_from_figures(figures):
     * average days paid late of the invoices paid in the last 12 months: 0.5 per day, at most 15;
     * the same average weighted by the invoices' amounts: 0.5 per day, at most 15;
     * share of those invoices paid late: 20 x share (0 to 1), at most 20;
+    * days the oldest open item is overdue today (what is not paid yet weighs too): 0.25 per day, at most 30;
+    * current overdue share (what is owed overdue less the open credits, over the total due, 0 to 1): 25 x share,
+      at most 25;
     * open disputes (open or under investigation): 5 each, at most 10;
     * promises to pay broken (promised date in the last 12 months): 5 each, at most 15;
     * payment plans broken (with an installment due in the last 12 months or later): 10 each, at most 20;
-    * current overdue ratio (total overdue / total due of the debtor file, 0 to 1): 25 x ratio, at most 25.
+    * put on credit hold by hand: 20.
+
+    Each penalty grows with its figure and none offsets another: more or longer overdue debt, a broken promise or
+    a credit hold never raise the score.
 
     :param dict figures: the factors of ``SCORE_PENALTIES`` (missing ones count as 0)
     :return: ``(score, penalties)``, the integer score and ``{factor: points}``
@@ -358,7 +367,8 @@ class DebtorCreditCheck(models.Model):
         payment in the last 12 months count. Five grouped queries whatever the number of invoices.
 
         :return: ``{commercial partner id: figures}``, figures holding the factors of ``SCORE_PENALTIES`` and
-            ``paid_count``, ``late_count``, ``total_due``, ``total_overdue``
+            ``paid_count``, ``late_count``, ``total_due``, ``total_overdue`` (those of
+            ``debtor.customer._debtor_figures``)
         """
         today = today or fields.Date.context_today(self)
         start = today - relativedelta(months=SCORE_WINDOW_MONTHS)
@@ -367,6 +377,7 @@ class DebtorCreditCheck(models.Model):
         figures = defaultdict(lambda: {"paid_count": 0, "late_count": 0, "avg_days_late": 0.0,
                                        "weighted_days_late": 0.0, "late_share": 0.0, "open_disputes": 0,
                                        "broken_promises": 0, "broken_plans": 0, "overdue_ratio": 0.0,
+                                       "oldest_overdue_days": 0, "credit_hold": 0,
                                        "total_due": 0.0, "total_overdue": 0.0})
         for model in ("account.move", "account.move.line", "account.partial.reconcile"):
             self.env[model].flush_model()
@@ -419,15 +430,22 @@ class DebtorCreditCheck(models.Model):
                             "broken_promises")
         count_by_commercial("debtor.payment.plan",
                             domain(("state", "=", "broken"), ("line_ids.due_date", ">=", start)), "broken_plans")
-        files = self.env["debtor.customer"].with_context(active_test=False).search_fetch(
-            domain(), ["partner_id", "total_due", "total_overdue"])
-        for customer in files:
-            if customer.total_due or customer.total_overdue or customer.partner_id.id in figures:
-                entry = figures[customer.partner_id.id]
-                entry["total_due"] = customer.total_due
-                entry["total_overdue"] = customer.total_overdue
-                if customer.currency_id.compare_amounts(customer.total_due, 0.0) > 0:
-                    entry["overdue_ratio"] = min(1.0, max(0.0, customer.total_overdue / customer.total_due))
+        # the open items as the work queue, the statement and the aging count them
+        Customer = self.env["debtor.customer"]
+        money = Customer._debtor_figures(company, partners, today)
+        for partner_id, values in money.items():
+            entry = figures[partner_id]
+            entry["total_due"] = values["total"]
+            entry["total_overdue"] = values["overdue"]
+            entry["oldest_overdue_days"] = values["oldest_overdue_days"]
+            # what is overdue and not covered by the credits, over the total due
+            net_overdue = max(0.0, values["overdue"] + values["credits"])
+            if company.currency_id.compare_amounts(values["total"], 0.0) > 0:
+                entry["overdue_ratio"] = min(1.0, net_overdue / values["total"])
+        held = Customer.with_context(active_test=False).search_fetch(domain(("credit_hold", "=", True)),
+                                                                     ["partner_id"])
+        for customer in held:
+            figures[customer.partner_id.id]["credit_hold"] = 1
         return dict(figures)
 
     @api.model
@@ -457,6 +475,8 @@ class DebtorCreditCheck(models.Model):
             "broken_promises": self.env._("Broken promises to pay"),
             "broken_plans": self.env._("Broken payment plans"),
             "overdue_ratio": self.env._("Share of the balance overdue"),
+            "oldest_overdue_days": self.env._("Oldest open item overdue"),
+            "credit_hold": self.env._("Put on credit hold by hand"),
         }
 
     @api.model
@@ -477,6 +497,8 @@ class DebtorCreditCheck(models.Model):
                 "%(overdue)s of %(due)s",
                 overdue=company.currency_id.format(figures.get("total_overdue", 0.0)),
                 due=company.currency_id.format(figures.get("total_due", 0.0))),
+            "oldest_overdue_days": self.env._("%(days)s days", days=figures.get("oldest_overdue_days", 0)),
+            "credit_hold": self.env._("Yes") if figures.get("credit_hold") else self.env._("No"),
         }
         rows = Markup("").join(
             Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>") % (

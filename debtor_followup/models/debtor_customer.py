@@ -481,6 +481,260 @@ class DebtorCustomer(models.Model):
         return domain
 
     @api.model
+    def _debtor_items_query(self, today, companies=None, partners=None, lines=None, totals_only=False):
+        """The open receivable items with the figures of each, as an ``SQL`` query: the one definition of the money
+        figures that the work queue, the statement, the reminders, the aging, the forecast and the dashboard read.
+
+        An item is an unreconciled posted receivable line with a partner and an open amount. Its open amount
+        (``amount_residual``, company currency) is either owed to us (``amount_open``: invoices, installments,
+        debit entries) or a credit (``amount_credit``, negative: open credit notes and unapplied payments). Only
+        what is owed can be overdue (``amount_overdue``: owed items past their due date); credits are shown on
+        their own and offset the total (``amount_residual`` = owed + credits), never the overdue. An open dispute's
+        amount (capped at what its invoice still owes) is laid on the invoice's open items earliest due first
+        (``amount_disputed``). ``followup_state`` says why an item is not followed up, with the precedence of
+        the follow-up engine. The ``*_currency`` columns are the same in the item's own currency.
+
+        :param today: the date to age the items on
+        :param companies: ``res.company`` records to restrict to (all when None)
+        :param partners: commercial partners to restrict to (all when None)
+        :param lines: ``account.move.line`` records to restrict to (all open items when None)
+        :param totals_only: leave out the salesperson, responsible, country, level and policy (NULL)
+        """
+        self.env["account.move.line"].flush_model([
+            "move_id", "partner_id", "company_id", "company_currency_id", "currency_id", "account_id", "date",
+            "date_maturity", "amount_residual", "amount_residual_currency", "reconciled", "parent_state",
+            "no_followup", "debtor_level_id", "debtor_manual_exclusion"])
+        self.env["debtor.dispute"].flush_model(["state", "move_id", "disputed_amount", "disputed_amount_company"])
+        self.env["debtor.handover.line"].flush_model(["state", "move_id"])
+        self.env["debtor.payment.plan"].flush_model(["state", "move_ids"])
+        self.env["debtor.promise"].flush_model(["state", "line_ids"])
+        self.flush_model(["partner_id", "company_id", "policy_id", "responsible_id", "excluded"])
+        accounts = self.env["account.move.line"]._debtor_receivable_account_ids()
+        filters = [SQL("TRUE")]
+        if companies is not None:
+            filters.append(SQL("line.company_id = ANY(%s)", companies.ids))
+        if partners is not None:
+            filters.append(SQL("line.partner_id = ANY(%s)", partners.ids))
+        if lines is not None:
+            filters.append(SQL("line.id = ANY(%s)", lines.ids))
+        days = SQL("(%s::date - COALESCE(line.date_maturity, line.date))", today)
+        describe = SQL(
+            """move.invoice_user_id,
+                   customer.responsible_id,
+                   partner.country_id,
+                   line.debtor_level_id AS level_id,
+                   COALESCE(customer.policy_id, policy.id) AS policy_id,""") if not totals_only else SQL(
+            """NULL::int AS invoice_user_id,
+                   NULL::int AS responsible_id,
+                   NULL::int AS country_id,
+                   NULL::int AS level_id,
+                   NULL::int AS policy_id,""")
+        describe_joins = SQL(
+            """LEFT JOIN account_move move ON move.id = line.move_id
+              LEFT JOIN res_partner partner ON partner.id = line.partner_id
+              LEFT JOIN debtor_followup_policy policy
+                     ON policy.company_id = line.company_id AND policy.is_default AND policy.active""") \
+            if not totals_only else SQL()
+        return SQL(
+            """
+            SELECT line.id,
+                   line.move_id,
+                   line.partner_id,
+                   line.company_id,
+                   line.company_currency_id AS currency_id,
+                   line.currency_id AS item_currency_id,
+                   %(describe)s
+                   line.date,
+                   COALESCE(line.date_maturity, line.date) AS date_maturity,
+                   %(days)s AS days_overdue,
+                   CASE WHEN handed_over.move_id IS NOT NULL THEN 'collection'
+                        WHEN line.no_followup OR line.debtor_manual_exclusion OR customer.excluded THEN 'excluded'
+                        WHEN disputed.id IS NOT NULL THEN 'dispute'
+                        WHEN planned.move_id IS NOT NULL THEN 'plan'
+                        WHEN promised.line_id IS NOT NULL THEN 'promise'
+                        ELSE 'followed'
+                   END AS followup_state,
+                   line.amount_residual,
+                   GREATEST(line.amount_residual, 0) AS amount_open,
+                   LEAST(line.amount_residual, 0) AS amount_credit,
+                   CASE WHEN line.amount_residual > 0 AND %(days)s > 0 THEN line.amount_residual ELSE 0 END
+                       AS amount_overdue,
+                   COALESCE(disputed.amount, 0) AS amount_disputed,
+                   line.amount_residual_currency,
+                   CASE WHEN line.amount_residual > 0 THEN line.amount_residual_currency ELSE 0 END
+                       AS amount_open_currency,
+                   CASE WHEN line.amount_residual < 0 THEN line.amount_residual_currency ELSE 0 END
+                       AS amount_credit_currency,
+                   CASE WHEN line.amount_residual > 0 AND %(days)s > 0 THEN line.amount_residual_currency ELSE 0 END
+                       AS amount_overdue_currency,
+                   COALESCE(disputed.amount_currency, 0) AS amount_disputed_currency
+              FROM account_move_line line
+              %(describe_joins)s
+              LEFT JOIN debtor_customer customer
+                     ON customer.partner_id = line.partner_id AND customer.company_id = line.company_id
+              LEFT JOIN (SELECT DISTINCT handover.move_id FROM debtor_handover_line handover
+                          WHERE handover.state IN %(handover_states)s) AS handed_over
+                     ON handed_over.move_id = line.move_id
+              LEFT JOIN (
+                    -- an open dispute's amount on its invoice's open items, earliest due first
+                    SELECT item.id,
+                           GREATEST(LEAST(item.amount_residual, dispute.amount
+                                          - COALESCE(SUM(item.amount_residual) OVER earlier, 0)), 0) AS amount,
+                           GREATEST(LEAST(item.amount_residual_currency, dispute.amount_currency
+                                          - COALESCE(SUM(item.amount_residual_currency) OVER earlier, 0)), 0)
+                               AS amount_currency
+                      FROM (SELECT move_id, SUM(disputed_amount_company) AS amount,
+                                   SUM(disputed_amount) AS amount_currency
+                              FROM debtor_dispute
+                             WHERE state IN ('open', 'investigation')
+                          GROUP BY move_id) AS dispute
+                      JOIN account_move_line item
+                        ON item.move_id = dispute.move_id
+                       AND item.account_id = ANY(%(accounts)s)
+                       AND item.reconciled IS NOT TRUE
+                       AND item.parent_state = 'posted'
+                       AND item.amount_residual > 0
+                    WINDOW earlier AS (PARTITION BY item.move_id
+                                       ORDER BY COALESCE(item.date_maturity, item.date), item.id
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                   ) AS disputed ON disputed.id = line.id
+              LEFT JOIN (SELECT DISTINCT rel.move_id FROM debtor_payment_plan_move_rel rel
+                           JOIN debtor_payment_plan plan ON plan.id = rel.plan_id
+                          WHERE plan.state = 'active') AS planned
+                     ON planned.move_id = line.move_id
+              LEFT JOIN (SELECT DISTINCT rel.line_id FROM debtor_promise_line_rel rel
+                           JOIN debtor_promise promise ON promise.id = rel.promise_id
+                          WHERE promise.state = 'open') AS promised
+                     ON promised.line_id = line.id
+             WHERE line.account_id = ANY(%(accounts)s)
+               AND line.reconciled IS NOT TRUE
+               AND line.parent_state = 'posted'
+               AND line.partner_id IS NOT NULL
+               AND line.amount_residual != 0
+               AND %(filters)s
+            """,
+            describe=describe, describe_joins=describe_joins, days=days, accounts=accounts,
+            handover_states=EXCLUDING_HANDOVER_STATES, filters=SQL(" AND ").join(filters),
+        )
+
+    @api.model
+    def _debtor_figures(self, company, partners=None, today=None):
+        """The money figures of the customers of ``company``, in its currency, from ``_debtor_items_query``.
+
+        :param partners: commercial partners (all customers with open items when None)
+        :return: ``{partner_id: figures}``, where figures is a dict: ``open`` (what is owed: open invoices and
+            installments), ``credits`` (open credit notes and unapplied payments, negative), ``total`` (total
+            due: open + credits), ``overdue`` (what is owed past its due date; credits do not reduce it),
+            ``disputed`` (in open disputes), ``plan`` (on an active payment plan), ``promised`` (under an open
+            promise to pay), ``collection`` (handed over to an agency), ``excluded`` (left out by hand or with the
+            customer), and ``oldest_overdue_days`` (of the oldest item owed past its due date, 0 without); customers
+            without open items are left out
+        """
+        today = today or fields.Date.context_today(self)
+        states = ("plan", "promise", "collection", "excluded")
+        self.env.cr.execute(SQL(
+            """SELECT item.partner_id,
+                      SUM(item.amount_open), SUM(item.amount_credit), SUM(item.amount_residual),
+                      SUM(item.amount_overdue), SUM(item.amount_disputed),
+                      %(by_state)s,
+                      COALESCE(MAX(item.days_overdue) FILTER (WHERE item.amount_overdue > 0), 0)
+                 FROM (%(items)s) AS item
+             GROUP BY item.partner_id""",
+            items=self._debtor_items_query(today, companies=company, partners=partners, totals_only=True),
+            by_state=SQL(", ").join(
+                SQL("COALESCE(SUM(item.amount_residual) FILTER (WHERE item.followup_state = %s), 0)", state)
+                for state in states),
+        ))
+        rows = self.env.cr.fetchall()
+        round_ = company.currency_id.round
+        keys = ("open", "credits", "total", "overdue", "disputed", "plan", "promised", "collection", "excluded")
+        result = {}
+        for partner_id, *values, oldest in rows:
+            result[partner_id] = dict(zip(keys, (round_(float(value)) for value in values), strict=True))
+            result[partner_id]["oldest_overdue_days"] = oldest
+        return result
+
+    @api.model
+    def _debtor_items_table(self, lines, today):
+        """What the open items table of statements, letters and reminders shows for ``lines``: the items owed
+        and, on their own lines, the customers' open credits (credit notes, unapplied payments), with totals per
+        currency that add up, from ``_debtor_items_query``. A batch of reminders computes the tables of all its
+        customers at once (``_debtor_items_tables``) and passes them in the context key ``debtor_followup``.
+
+        :return: dict with ``debits`` and ``credits`` (``account.move.line``, earliest due first), ``disputed``
+            (``{line_id: disputed amount in the item's currency}``) and ``totals`` (list of
+            ``(currency, figures)`` with figures ``open``, ``credits``, ``total``, ``overdue``, ``disputed`` in
+            that currency)
+        """
+        given = (self.env.context.get("debtor_followup") or {}).get("items_tables") or {}
+        table = given.get(self._debtor_items_key(lines, today)) or self._debtor_items_tables([lines], today)[0]
+        Line, Currency = self.env["account.move.line"], self.env["res.currency"]
+        prefetch = [*table["debits"], *table["credits"]]
+        return {
+            "debits": Line.browse(table["debits"]).with_prefetch(prefetch),
+            "credits": Line.browse(table["credits"]).with_prefetch(prefetch),
+            "disputed": table["disputed"],
+            "totals": [(Currency.browse(currency_id), figures) for currency_id, figures in table["totals"]],
+        }
+
+    @api.model
+    def _debtor_items_key(self, lines, today):
+        return f"{today}:{','.join(str(line_id) for line_id in sorted(lines.ids))}"
+
+    @api.model
+    def _debtor_items_tables(self, line_groups, today):
+        """The open items tables of several groups of lines (one per customer) in two queries per company and one
+        in all, whatever the number of groups: the data of ``_debtor_items_table`` as ids and figures.
+
+        :param line_groups: list of ``account.move.line`` recordsets
+        :return: list of dicts with ``debits``, ``credits`` (line ids, earliest due first), ``disputed`` and
+            ``totals`` (list of ``(currency id, figures)``), in the order of ``line_groups``
+        """
+        Line = self.env["account.move.line"]
+        all_lines = Line.concat(*line_groups)
+        credits = Line
+        for company, company_lines in all_lines.grouped("company_id").items():
+            credits |= Line.search(self._open_lines_domain(company, company_lines.partner_id.commercial_partner_id)
+                                   + [("amount_residual", "<", 0)])
+        rows = {}
+        if all_lines | credits:
+            self.env.cr.execute(SQL(
+                """SELECT id, item_currency_id, amount_open_currency, amount_credit_currency,
+                          amount_overdue_currency, amount_disputed_currency
+                     FROM (%s) AS item""",
+                self._debtor_items_query(today, lines=all_lines | credits, totals_only=True)))
+            rows = {row[0]: row for row in self.env.cr.fetchall()}
+        credits_by_key = defaultdict(list)
+        for credit in credits:
+            credits_by_key[credit.partner_id.id, credit.company_id.id].append(credit.id)
+        order = lambda line: (line.date_maturity or line.date, line.id)  # noqa: E731
+        tables = []
+        for lines in line_groups:
+            keys = {(line.partner_id.commercial_partner_id.id, line.company_id.id) for line in lines}
+            credit_ids = [credit_id for key in keys for credit_id in credits_by_key[key]]
+            items = (lines | Line.browse(credit_ids)).filtered(lambda line: line.id in rows)
+            by_currency = defaultdict(lambda: dict.fromkeys(("open", "credits", "overdue", "disputed"), 0.0))
+            for item in items:
+                _line_id, currency_id, amount_open, amount_credit, amount_overdue, amount_disputed = rows[item.id]
+                figures = by_currency[currency_id]
+                figures["open"] += amount_open
+                figures["credits"] += amount_credit
+                figures["overdue"] += amount_overdue
+                figures["disputed"] += amount_disputed
+            totals = []
+            for currency in self.env["res.currency"].browse(sorted(by_currency)):
+                figures = {key: currency.round(value) for key, value in by_currency[currency.id].items()}
+                figures["total"] = currency.round(figures["open"] + figures["credits"])
+                totals.append((currency.id, figures))
+            tables.append({
+                "debits": items.filtered(lambda line: line.amount_residual > 0).sorted(order).ids,
+                "credits": items.filtered(lambda line: line.amount_residual < 0).sorted(order).ids,
+                "disputed": {item.id: rows[item.id][5] for item in items if rows[item.id][5]},
+                "totals": totals,
+            })
+        return tables
+
+    @api.model
     def _line_exclusions(self, company, lines):
         """Why some of ``lines`` must not be followed up, as ``{line_id: reason}``.
 
@@ -557,7 +811,10 @@ class DebtorCustomer(models.Model):
     def _compute_followup_state(self, company, partners=None, today=None):
         """Compute the follow-up state of the customers of ``company`` from their open receivable items.
 
-        Three queries whatever the number of items (items, debtor files, exclusions), then plain Python.
+        A few queries whatever the number of items (items, debtor files, exclusions, figures), then plain Python.
+        The totals are those of ``_debtor_figures`` (the statement's, the aging's and the dashboard's): total due is
+        what is owed less the open credits, overdue what is owed past its due date (credits do not reduce it). A
+        customer whose credits cover everything overdue is not chased, though.
 
         :param company: a ``res.company`` record
         :param partners: commercial partners to compute (all with open items when None)
@@ -582,6 +839,7 @@ class DebtorCustomer(models.Model):
         default_policy = self.env["debtor.followup.policy"]._get_company_default(company)
         levels_by_policy = {}
         exclusions = self._line_exclusions(company, lines)
+        figures = self._debtor_figures(company, partners, today)
 
         lines_by_partner = defaultdict(list)
         for line in lines:
@@ -601,16 +859,17 @@ class DebtorCustomer(models.Model):
                 "due": defaultdict(lambda: self.env["account.move.line"]), "lines": {},
             }
             top_level = None
+            next_levels = [None]  # the level of the next action
             overdue_open = overdue_followed = 0
             credits = 0.0  # open credit notes and unapplied payments: available at once, whatever their date
+            overdue = 0.0  # what is owed past its due date, to be set off against the credits
             for line in lines_by_partner.get(partner_id, []):
                 residual = line.amount_residual
-                state["total_due"] += residual
                 overdue_days = (today - line.date_maturity).days if line.date_maturity else 0
                 if residual < 0:
                     credits += residual
                 elif overdue_days > 0:
-                    state["total_overdue"] += residual
+                    overdue += residual
                 if line.debtor_level_id and (not top_level or line.debtor_level_id.delay_days > top_level.delay_days):
                     top_level = line.debtor_level_id
                 if line.debtor_last_action_date and (
@@ -631,21 +890,30 @@ class DebtorCustomer(models.Model):
                     overdue_followed += 1
                 if not next_level:
                     continue
-                if not state["next_action_date"] or next_date < state["next_action_date"]:
+                if (not state["next_action_date"] or next_date < state["next_action_date"]
+                        or (next_date == state["next_action_date"]
+                            and next_level.delay_days < next_levels[0].delay_days)):
+                    # the next action date and the level it executes always go together
                     state["next_action_date"] = next_date
+                    next_levels[0] = next_level
                 if next_date <= today and not paused:
                     state["due"][next_level] |= line
             if paused and state["next_action_date"]:
                 state["next_action_date"] = max(state["next_action_date"], customer.postponed_until)
             state["level_id"] = top_level.id if top_level else None
-            state["total_overdue"] = max(state["total_overdue"] + credits, 0.0)
-            if overdue_open and not state["total_overdue"]:
+            mine = figures.get(partner_id, {})
+            state["total_due"], state["total_overdue"] = mine.get("total", 0.0), mine.get("overdue", 0.0)
+            if overdue_open and company.currency_id.compare_amounts(overdue + credits, 0.0) <= 0:
                 # the customer's credits cover everything overdue: nothing to chase
                 state["due"].clear()
                 overdue_open = 0
+            # the level the next action executes: the earliest level due now, else that of the next action date
+            if state["due"]:
+                state["due_level_id"] = min(state["due"], key=lambda level: level.delay_days).id
+            elif next_levels[0]:
+                state["due_level_id"] = next_levels[0].id
             if state["due"]:
                 state["status"] = "action"
-                state["due_level_id"] = min(state["due"], key=lambda level: level.delay_days).id
             elif overdue_open and not overdue_followed:
                 state["status"] = "excluded"
             elif customer and customer.excluded:
@@ -1069,12 +1337,17 @@ class DebtorCustomer(models.Model):
         """
         partners = self.env["res.partner"].browse([customer.partner_id.id for customer, _lines in items])
         all_lines = self.env["account.move.line"].concat(*(lines for _customer, lines in items))
+        today = fields.Date.context_today(self)
         template = level.mail_template_id.with_company(items[0][0].company_id).with_context(debtor_followup={
             "level_id": level.id,
             "lines_by_partner": {customer.partner_id.id: lines.ids for customer, lines in items},
             "customers": {customer.partner_id.id: customer.id for customer, _lines in items},
             "prefetch_line_ids": all_lines.ids,
             "pay_urls": all_lines.move_id._debtor_portal_pay_urls(),
+            # the items tables of all the customers at once (the template asks for each customer's)
+            "items_tables": dict(zip(
+                (self._debtor_items_key(lines, today) for _customer, lines in items),
+                self._debtor_items_tables([lines for _customer, lines in items], today), strict=True)),
         })
         rendered = {
             field: template._render_field(source, partners.ids, compute_lang=True)

@@ -289,10 +289,14 @@ class DebtorDispute(models.Model):
                 user=self.env.user.name, name=self.name))
 
     def _create_credit_note(self):
-        """A posted credit note for the disputed amount (or lines), reconciled with the invoice.
+        """A posted credit note of exactly the disputed amount, reconciled with the invoice.
 
-        The invoice is reversed line for line and the reversal scaled to the disputed amount, so that taxes are
-        credited in proportion; the last cent of rounding goes on the largest line.
+        It credits the disputed lines only (every product line of the invoice when the dispute names none), each
+        line of its own, so that two identical lines are told apart. When the disputed amount is their total, the
+        lines are credited as invoiced; otherwise each is credited in proportion (fewer units at the same price
+        when that is exact, else one unit of the credited net amount). The cents of tax rounding left go on the
+        tax, as Odoo lets one correct a tax amount by hand ("Edit Tax amounts if you encounter rounding issues"),
+        or on the largest line when no tax applies.
         """
         self.ensure_one()
         invoice = self.move_id
@@ -301,25 +305,75 @@ class DebtorDispute(models.Model):
             "invoice_date": fields.Date.context_today(self),
             "ref": self.env._("Dispute %(name)s: %(reason)s", name=self.name, reason=self.reason_id.name),
         }])
-        product_lines = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")
-        if self.invoice_line_ids:
-            keep = self.invoice_line_ids.mapped(lambda line: (line.product_id, line.name, line.price_unit))
-            (product_lines.filtered(lambda line: (line.product_id, line.name, line.price_unit) not in keep)).unlink()
-        elif self.currency_id.compare_amounts(self.disputed_amount, invoice.amount_total) != 0:
-            ratio = self.disputed_amount / invoice.amount_total
-            for line in product_lines:
-                line.price_unit = float_round(line.price_unit * ratio, precision_digits=6)
-            for _attempt in range(3):
-                diff = self.disputed_amount - credit_note.amount_total
-                if self.currency_id.is_zero(diff):
-                    break
-                largest = max(product_lines, key=lambda line: abs(line.price_total))
-                factor = largest.price_total / largest.price_subtotal if largest.price_subtotal else 1.0
-                largest.price_unit += diff / factor / (largest.quantity or 1.0)
+        copied = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        credit_note.write({"invoice_line_ids": [
+            *(fields.Command.delete(line.id) for line in copied),
+            *(fields.Command.create(vals) for vals in self._credit_note_line_vals()),
+        ]})
+        self._credit_note_round(credit_note)
         credit_note.action_post()
         (credit_note.line_ids | invoice.line_ids).filtered(
             lambda line: line.account_type == "asset_receivable" and not line.reconciled).reconcile()
         return credit_note
+
+    def _credit_note_line_vals(self):
+        """The values of the credit note's lines: the disputed lines (or the invoice's), scaled to the amount."""
+        self.ensure_one()
+        currency = self.currency_id
+        sources = (self.invoice_line_ids or self.move_id.invoice_line_ids).filtered(
+            lambda line: line.display_type == "product").sorted("sequence")
+        source_total = sum(sources.mapped("price_total"))
+        ratio = 1.0 if currency.compare_amounts(self.disputed_amount, source_total) == 0 or not source_total \
+            else self.disputed_amount / source_total
+        vals_list = []
+        for line in sources:
+            vals = {
+                "product_id": line.product_id.id,
+                "product_uom_id": line.product_uom_id.id,
+                "name": line.name,
+                "account_id": line.account_id.id,
+                "tax_ids": [fields.Command.set(line.tax_ids.ids)],
+                "analytic_distribution": line.analytic_distribution,
+                "quantity": line.quantity,
+                "price_unit": line.price_unit,
+                "discount": line.discount,
+            }
+            if ratio != 1.0:
+                quantity = line.quantity * ratio
+                rounded = float_round(quantity, precision_digits=self.env["decimal.precision"].precision_get(
+                    "Product Unit"))
+                if abs(quantity - rounded) < 1e-9 and rounded:
+                    vals["quantity"] = rounded  # e.g. two chairs of three: fewer units at the same price
+                else:
+                    vals.update(quantity=1.0, discount=0.0,
+                                price_unit=currency.round(line.price_subtotal * ratio))
+            vals_list.append(vals)
+        return vals_list
+
+    def _credit_note_round(self, credit_note):
+        """Bring the draft ``credit_note`` to exactly the disputed amount: the cents of rounding left go on its
+        largest tax amount, or on its largest line when no tax applies."""
+        self.ensure_one()
+        currency = credit_note.currency_id
+        diff = self.disputed_amount - credit_note.amount_total
+        if currency.is_zero(diff):
+            return
+        totals = credit_note.tax_totals
+        groups = [group for subtotal in totals.get("subtotals", []) for group in subtotal["tax_groups"]
+                  if not currency.is_zero(group["tax_amount_currency"])]
+        if groups:
+            largest = max(groups, key=lambda group: abs(group["tax_amount_currency"]))
+            largest["tax_amount_currency"] += diff
+            credit_note.tax_totals = totals
+        else:
+            line = max(credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product"),
+                       key=lambda line: abs(line.price_subtotal))
+            line.write({"quantity": 1.0, "discount": 0.0, "price_unit": line.price_subtotal + diff})
+        if not currency.is_zero(self.disputed_amount - credit_note.amount_total):
+            raise UserError(self.env._(
+                "The credit note of dispute %(name)s comes to %(total)s, not the disputed %(amount)s: credit the "
+                "invoice by hand.", name=self.name, total=currency.format(credit_note.amount_total),
+                amount=currency.format(self.disputed_amount)))
 
     def _schedule_owner_activity(self, summary, deadline):
         self.ensure_one()

@@ -6,18 +6,20 @@ from odoo import models
 from odoo.tools import SQL
 from odoo.tools import format_date
 
-from ..models.debtor_handover import EXCLUDING_STATES as EXCLUDING_HANDOVER_STATES
-
+# Keys that sort in chronological order: Odoo orders the groups of a selection field by its stored value, so the
+# pivot, graph, list and email show the buckets from "not due" to "over 120 days".
 AGING_BUCKETS = [
-    ("not_due", "Not Due"),
-    ("1_30", "1-30 Days"),
-    ("31_60", "31-60 Days"),
-    ("61_90", "61-90 Days"),
-    ("91_120", "91-120 Days"),
-    ("over_120", "Over 120 Days"),
+    ("0_not_due", "Not Due"),
+    ("1_1_30", "1-30 Days"),
+    ("2_31_60", "31-60 Days"),
+    ("3_61_90", "61-90 Days"),
+    ("4_91_120", "91-120 Days"),
+    ("5_over_120", "Over 120 Days"),
 ]
-# Upper bound of days overdue of each bucket (None: no bound).
-BUCKET_LIMITS = [("not_due", 0), ("1_30", 30), ("31_60", 60), ("61_90", 90), ("91_120", 120), ("over_120", None)]
+# Upper bound of days overdue of each bucket (None: no bound) and the column of its amount.
+BUCKET_LIMITS = [("0_not_due", 0, "amount_not_due"), ("1_1_30", 30, "amount_1_30"), ("2_31_60", 60, "amount_31_60"),
+                 ("3_61_90", 90, "amount_61_90"), ("4_91_120", 120, "amount_91_120"),
+                 ("5_over_120", None, "amount_over_120")]
 FOLLOWUP_SPLIT = [
     ("followed", "In Follow-up"),
     ("collection", "Handed Over"),
@@ -34,8 +36,11 @@ class DebtorReportAging(models.Model):
     Computed at query time for the user's today: the days overdue of an item are counted from its due date (its
     accounting date when it has none, as for payments), the item falls in one bucket. Amounts are the open amount in
     the company's currency. Credit notes and unapplied payments are negative amounts in the bucket of their date, so
-    that the total is what customers owe. ``followup_state`` tells whether the item is being followed up or why not,
-    with the precedence of the follow-up engine (handed over to an agency, excluded, dispute, payment plan, promise).
+    that the total is what customers owe; they are also shown on their own (``amount_credit``) and never reduce the
+    overdue (``amount_overdue``: owed items past their due date). ``followup_state`` tells whether the item is being
+    followed up or why not, with the precedence of the follow-up engine (handed over to an agency, excluded,
+    dispute, payment plan, promise). The figures are those of ``debtor.customer._debtor_items_query``, as on the
+    work queue, statements and dashboard.
     """
 
     _name = "debtor.report.aging"
@@ -61,8 +66,14 @@ class DebtorReportAging(models.Model):
                                   help="Days since the due date on the report date (negative before it).")
     bucket = fields.Selection(selection=AGING_BUCKETS, string="Aging Bucket", readonly=True)
     followup_state = fields.Selection(selection=FOLLOWUP_SPLIT, string="Follow-up", readonly=True)
-    amount_residual = fields.Monetary(string="Open Amount", readonly=True)
-    amount_overdue = fields.Monetary(string="Overdue", readonly=True)
+    amount_residual = fields.Monetary(string="Open Amount", readonly=True,
+                                      help="What is owed less the credits: the total due.")
+    amount_open = fields.Monetary(string="Owed", readonly=True, help="Open invoices and installments.")
+    amount_credit = fields.Monetary(string="Credits", readonly=True,
+                                    help="Open credit notes and unapplied payments (negative).")
+    amount_overdue = fields.Monetary(string="Overdue", readonly=True,
+                                     help="What is owed past its due date (credits do not reduce it).")
+    amount_disputed = fields.Monetary(string="Disputed", readonly=True)
     amount_not_due = fields.Monetary(string="Not Due", readonly=True)
     amount_1_30 = fields.Monetary(string="1-30", readonly=True)
     amount_31_60 = fields.Monetary(string="31-60", readonly=True)
@@ -72,13 +83,14 @@ class DebtorReportAging(models.Model):
 
     _depends = {
         "account.move.line": ["move_id", "partner_id", "company_id", "company_currency_id", "account_id", "date",
-                              "date_maturity", "amount_residual", "reconciled", "parent_state", "no_followup",
-                              "debtor_level_id", "debtor_manual_exclusion"],
+                              "date_maturity", "amount_residual", "amount_residual_currency", "currency_id",
+                              "reconciled", "parent_state", "no_followup", "debtor_level_id",
+                              "debtor_manual_exclusion"],
         "account.move": ["invoice_user_id"],
         "res.partner": ["country_id"],
         "debtor.customer": ["policy_id", "responsible_id", "excluded"],
         "debtor.followup.policy": ["is_default", "active"],
-        "debtor.dispute": ["state", "move_id"],
+        "debtor.dispute": ["state", "move_id", "disputed_amount", "disputed_amount_company"],
         "debtor.payment.plan": ["state", "move_ids"],
         "debtor.promise": ["state", "line_ids"],
         "debtor.handover.line": ["state", "move_id"],
@@ -92,70 +104,26 @@ class DebtorReportAging(models.Model):
 
     @api.model
     def _aging_query(self, today):
-        """The rows of the report on ``today``."""
-        days = SQL("(%s::date - COALESCE(line.date_maturity, line.date))", today)
+        """The rows of the report on ``today``: the open items of ``_debtor_items_query``, bucketed."""
         bucket = SQL("CASE %s END", SQL(" ").join(
-            SQL("WHEN %s <= %s THEN %s", days, limit, key) if limit is not None else SQL("ELSE %s", key)
-            for key, limit in BUCKET_LIMITS))
+            SQL("WHEN item.days_overdue <= %s THEN %s", limit, key) if limit is not None else SQL("ELSE %s", key)
+            for key, limit, _column in BUCKET_LIMITS))
         amounts = SQL(", ").join(
-            SQL("CASE WHEN %s = %s THEN line.amount_residual ELSE 0 END AS %s", bucket, key,
-                SQL.identifier(f"amount_{key}"))
-            for key, _limit in BUCKET_LIMITS)
+            SQL("CASE WHEN %s = %s THEN item.amount_residual ELSE 0 END AS %s", bucket, key,
+                SQL.identifier(column))
+            for key, _limit, column in BUCKET_LIMITS)
+        items = self.env["debtor.customer"]._debtor_items_query(
+            today, totals_only=self.env.context.get("debtor_report_totals_only", False))
         return SQL(
             """
-            SELECT line.id,
-                   line.move_id,
-                   line.partner_id,
-                   line.company_id,
-                   line.company_currency_id AS currency_id,
-                   move.invoice_user_id,
-                   customer.responsible_id,
-                   partner.country_id,
-                   line.debtor_level_id AS level_id,
-                   COALESCE(customer.policy_id, policy.id) AS policy_id,
-                   line.date,
-                   COALESCE(line.date_maturity, line.date) AS date_maturity,
-                   %(days)s AS days_overdue,
-                   %(bucket)s AS bucket,
-                   CASE WHEN handed_over.move_id IS NOT NULL THEN 'collection'
-                        WHEN line.no_followup OR line.debtor_manual_exclusion OR customer.excluded THEN 'excluded'
-                        WHEN disputed.move_id IS NOT NULL THEN 'dispute'
-                        WHEN planned.move_id IS NOT NULL THEN 'plan'
-                        WHEN promised.line_id IS NOT NULL THEN 'promise'
-                        ELSE 'followed'
-                   END AS followup_state,
-                   line.amount_residual,
-                   CASE WHEN %(days)s > 0 THEN line.amount_residual ELSE 0 END AS amount_overdue,
-                   %(amounts)s
-              FROM account_move_line line
-              LEFT JOIN account_move move ON move.id = line.move_id
-              LEFT JOIN res_partner partner ON partner.id = line.partner_id
-              LEFT JOIN debtor_customer customer
-                     ON customer.partner_id = line.partner_id AND customer.company_id = line.company_id
-              LEFT JOIN debtor_followup_policy policy
-                     ON policy.company_id = line.company_id AND policy.is_default AND policy.active
-              LEFT JOIN (SELECT DISTINCT handover.move_id FROM debtor_handover_line handover
-                          WHERE handover.state IN %(handover_states)s) AS handed_over
-                     ON handed_over.move_id = line.move_id
-              LEFT JOIN (SELECT DISTINCT dispute.move_id FROM debtor_dispute dispute
-                          WHERE dispute.state IN ('open', 'investigation')) AS disputed
-                     ON disputed.move_id = line.move_id
-              LEFT JOIN (SELECT DISTINCT rel.move_id FROM debtor_payment_plan_move_rel rel
-                           JOIN debtor_payment_plan plan ON plan.id = rel.plan_id
-                          WHERE plan.state = 'active') AS planned
-                     ON planned.move_id = line.move_id
-              LEFT JOIN (SELECT DISTINCT rel.line_id FROM debtor_promise_line_rel rel
-                           JOIN debtor_promise promise ON promise.id = rel.promise_id
-                          WHERE promise.state = 'open') AS promised
-                     ON promised.line_id = line.id
-             WHERE line.account_id = ANY(%(accounts)s)
-               AND line.reconciled IS NOT TRUE
-               AND line.parent_state = 'posted'
-               AND line.partner_id IS NOT NULL
-               AND line.amount_residual != 0
+            SELECT item.id, item.move_id, item.partner_id, item.company_id, item.currency_id, item.invoice_user_id,
+                   item.responsible_id, item.country_id, item.level_id, item.policy_id, item.date,
+                   item.date_maturity, item.days_overdue, %(bucket)s AS bucket, item.followup_state,
+                   item.amount_residual, item.amount_open, item.amount_credit, item.amount_overdue,
+                   item.amount_disputed, %(amounts)s
+              FROM (%(items)s) AS item
             """,
-            accounts=self.env["account.move.line"]._debtor_receivable_account_ids(), days=days, bucket=bucket,
-            amounts=amounts, handover_states=EXCLUDING_HANDOVER_STATES,
+            items=items, bucket=bucket, amounts=amounts,
         )
 
     # ------------------------------------------------------------------
@@ -181,7 +149,7 @@ class DebtorReportAging(models.Model):
         return {
             "buckets": [(labels[key], by_bucket.get(key, 0.0)) for key, _label in AGING_BUCKETS],
             "total": sum(by_bucket.values()),
-            "overdue": sum(amount for key, amount in by_bucket.items() if key != "not_due"),
+            "overdue": Aging._read_group(domain, [], ["amount_overdue:sum"])[0][0] or 0.0,
             "split": [(split_labels[key], split[key]) for key, _label in FOLLOWUP_SPLIT if key in split],
             "customers": [(partner.display_name, overdue, total) for partner, overdue, total in customers],
         }

@@ -39,7 +39,10 @@ KINDS = [("money", "Amount"), ("days", "Days"), ("percent", "Percentage"), ("cou
 class DebtorReportDashboard(models.Model):
     """The credit manager's dashboard: one tile per key figure and company, each opening the report behind it.
 
-    The figures are those of the reports (same queries, same date), so a tile and its report always agree.
+    The figures are those of the reports (same queries, same date), so a tile and its report always agree. Open,
+    overdue and disputed are those of the aging, that is of ``debtor.customer._debtor_items_query``, as on the work
+    queue and the statements: overdue is what is owed past its due date (credits are part of the open total, not of
+    the overdue); disputed is what open disputes hold of what their invoices still owe.
     """
 
     _name = "debtor.report.dashboard"
@@ -73,7 +76,7 @@ class DebtorReportDashboard(models.Model):
                    for name, model in (
             ("aging", "debtor.report.aging"), ("dso", "debtor.report.dso"), ("forecast", "debtor.report.forecast"),
             ("collection", "debtor.report.collection"), ("recovery", "debtor.report.recovery"),
-            ("dispute", "debtor.report.dispute"), ("plan", "debtor.report.plan"),
+            ("plan", "debtor.report.plan"),
             ("activity", "debtor.report.activity"))}
         kpis = SQL(", ").join(SQL("(%s, %s, %s)", index, code, kind)
                               for index, (code, _label, kind, _action, _context) in enumerate(KPIS, start=1))
@@ -83,7 +86,8 @@ class DebtorReportDashboard(models.Model):
                 SELECT company_id,
                        SUM(amount_residual) AS open,
                        SUM(amount_overdue) AS overdue,
-                       SUM(amount_residual) FILTER (WHERE days_overdue > 90) AS over_90
+                       SUM(amount_overdue) FILTER (WHERE days_overdue > 90) AS over_90,
+                       SUM(amount_disputed) AS disputed
                   FROM %(aging)s a
               GROUP BY company_id
             ),
@@ -91,7 +95,8 @@ class DebtorReportDashboard(models.Model):
                 SELECT aging.company_id, totals.kpi, totals.value
                   FROM aging
                  CROSS JOIN LATERAL (VALUES ('open', aging.open), ('overdue', aging.overdue),
-                                            ('over_90', aging.over_90)) AS totals(kpi, value)
+                                            ('over_90', aging.over_90), ('disputed', aging.disputed))
+                                            AS totals(kpi, value)
                  UNION ALL
                 SELECT company_id, 'dso', dso FROM %(dso)s d WHERE date = %(month)s
                  UNION ALL
@@ -103,9 +108,6 @@ class DebtorReportDashboard(models.Model):
                  UNION ALL
                 SELECT company_id, 'recovery', 100.0 * SUM(amount_collected) / NULLIF(SUM(amount_reminded), 0)
                   FROM %(recovery)s r WHERE date > %(days_90)s GROUP BY company_id
-                 UNION ALL
-                SELECT company_id, 'disputed', SUM(amount) FROM %(dispute)s d
-                 WHERE state IN ('open', 'investigation') GROUP BY company_id
                  UNION ALL
                 SELECT company_id, 'plans', SUM(amount_due) FROM %(plan)s p
                  WHERE plan_state = 'active' GROUP BY company_id

@@ -10,11 +10,12 @@ DISPUTE_OUTCOMES = [
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
 ]
+# keys that sort in chronological order: Odoo orders the groups of a selection field by its stored value
 AGE_BUCKETS = [
-    ("0_7", "0-7 Days"),
-    ("8_30", "8-30 Days"),
-    ("31_60", "31-60 Days"),
-    ("over_60", "Over 60 Days"),
+    ("1_0_7", "0-7 Days"),
+    ("2_8_30", "8-30 Days"),
+    ("3_31_60", "31-60 Days"),
+    ("4_over_60", "Over 60 Days"),
 ]
 
 
@@ -61,6 +62,7 @@ class DebtorReportDispute(models.Model):
                            "resolution", "date", "deadline", "date_resolved", "disputed_amount_company",
                            "credit_note_id"],
         "account.move": ["amount_total_signed"],
+        "account.move.line": ["move_id", "account_id", "reconciled", "parent_state", "amount_residual"],
     }
 
     def _report_query(self):
@@ -85,19 +87,31 @@ class DebtorReportDispute(models.Model):
                    dispute.deadline,
                    dispute.date_resolved,
                    GREATEST(%(end)s - dispute.date, 0) AS age_days,
-                   CASE WHEN %(end)s - dispute.date <= 7 THEN '0_7'
-                        WHEN %(end)s - dispute.date <= 30 THEN '8_30'
-                        WHEN %(end)s - dispute.date <= 60 THEN '31_60'
-                        ELSE 'over_60' END AS age_bucket,
+                   CASE WHEN %(end)s - dispute.date <= 7 THEN '1_0_7'
+                        WHEN %(end)s - dispute.date <= 30 THEN '2_8_30'
+                        WHEN %(end)s - dispute.date <= 60 THEN '3_31_60'
+                        ELSE '4_over_60' END AS age_bucket,
                    1 AS dispute_count,
                    COALESCE(dispute.state != 'cancelled' AND %(end)s > dispute.deadline, FALSE) AS sla_breached,
                    CASE WHEN dispute.state != 'cancelled' AND %(end)s > dispute.deadline THEN 1 ELSE 0 END
                        AS sla_breach_count,
-                   dispute.disputed_amount_company AS amount,
+                   -- an open dispute holds at most what its invoice still owes (as on the aging and the queue)
+                   CASE WHEN dispute.state IN ('open', 'investigation')
+                        THEN LEAST(dispute.disputed_amount_company, COALESCE(open.amount, 0))
+                        ELSE dispute.disputed_amount_company END AS amount,
                    COALESCE(ABS(credit_note.amount_total_signed), 0) AS amount_credited
               FROM debtor_dispute dispute
               JOIN res_company company ON company.id = dispute.company_id
               LEFT JOIN account_move credit_note ON credit_note.id = dispute.credit_note_id
+              LEFT JOIN (SELECT line.move_id, SUM(line.amount_residual) AS amount
+                           FROM account_move_line line
+                          WHERE line.account_id = ANY(%(accounts)s)
+                            AND line.reconciled IS NOT TRUE
+                            AND line.parent_state = 'posted'
+                            AND line.amount_residual > 0
+                            AND line.move_id IN (SELECT move_id FROM debtor_dispute
+                                                  WHERE state IN ('open', 'investigation'))
+                       GROUP BY line.move_id) AS open ON open.move_id = dispute.move_id
             """,
-            end=end,
+            end=end, accounts=self.env["account.move.line"]._debtor_receivable_account_ids(),
         )

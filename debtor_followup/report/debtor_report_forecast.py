@@ -1,14 +1,12 @@
 from datetime import timedelta
 
+from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.tools import SQL
+from odoo.tools import format_date
 
 FORECAST_WEEKS = 12
-FORECAST_WEEK_SELECTION = [
-    *[(f"w{week:02d}", f"Week {week}") for week in range(1, FORECAST_WEEKS + 1)],
-    ("later", "Later"),
-]
 SOURCES = [
     ("invoice", "Open Item"),
     ("installment", "Plan Installment"),
@@ -25,9 +23,12 @@ class DebtorReportForecast(models.Model):
     expected on its due date plus that delay, and never before today: items already later than that
     (``behind_usual``) are expected this week. The undisputed part of an item only is expected (an open dispute's
     amount is spread over its invoice's open items); invoices on an active payment plan are replaced by the plan's
-    unpaid installments at their due dates (today for those already late). Open credits (credit notes, unapplied
-    payments) are not receipts and are left out. Week 1 is the current week (Monday to Sunday), week 12 ends eleven
-    weeks later, anything after is ``later``. Amounts in the company's currency.
+    unpaid installments at their due dates (today for those already late), never more than the plan's invoices
+    still owe. Open credits (credit notes, unapplied payments) are not receipts: they are set off against the
+    customer's earliest expected receipts (``amount_credited``), so that a customer is never expected to pay more
+    than it owes net of its credits and disputes. The open items and their disputed parts are those of
+    ``debtor.customer._debtor_items_query``. Week 1 is the current week (Monday to Sunday), week 12 ends eleven
+    weeks later, anything after is ``later``; the weeks are named by their Monday. Amounts in the company's currency.
     """
 
     _name = "debtor.report.forecast"
@@ -49,21 +50,39 @@ class DebtorReportForecast(models.Model):
                                 help="The customer's average days between due date and payment.")
     expected_date = fields.Date(readonly=True)
     week_start = fields.Date(string="Week Of", readonly=True)
-    week = fields.Selection(selection=FORECAST_WEEK_SELECTION, string="Forecast Week", readonly=True)
+    week = fields.Selection(selection="_selection_week", string="Forecast Week", readonly=True)
     behind_usual = fields.Boolean(string="Later Than Usual", readonly=True,
                                   help="Already later than the customer's usual delay: expected now.")
     amount = fields.Monetary(string="Expected Amount", readonly=True)
     amount_disputed = fields.Monetary(string="Disputed (left out)", readonly=True)
+    amount_credited = fields.Monetary(string="Offset by Credits", readonly=True,
+                                      help="Left out: the customer's open credit notes and unapplied payments.")
 
     _depends = {
         "account.move.line": ["move_id", "partner_id", "company_id", "company_currency_id", "account_id", "date",
-                              "date_maturity", "amount_residual", "reconciled", "parent_state"],
+                              "date_maturity", "amount_residual", "amount_residual_currency", "currency_id",
+                              "reconciled", "parent_state", "no_followup", "debtor_manual_exclusion"],
         "account.move": ["move_type", "invoice_user_id", "payment_state", "amount_total", "amount_total_signed"],
         "debtor.customer": ["usual_delay_days"],
-        "debtor.dispute": ["state", "move_id", "disputed_amount_company"],
+        "debtor.dispute": ["state", "move_id", "disputed_amount", "disputed_amount_company"],
         "debtor.payment.plan": ["state", "move_ids", "partner_id", "company_id", "user_id"],
         "debtor.payment.plan.line": ["plan_id", "due_date", "amount", "amount_paid"],
     }
+
+    @api.model
+    def _selection_week(self):
+        """The forecast weeks, named by their Monday ("Week of 30 Nov 2026") from the user's today."""
+        week_one = self._week_one(fields.Date.context_today(self))
+        label = lambda week: format_date(self.env, week_one + timedelta(weeks=week), date_format="d MMM y")  # noqa: E731
+        return [
+            *[(f"w{week + 1:02d}", self.env._("Week of %(date)s", date=label(week))) for week in range(FORECAST_WEEKS)],
+            ("later", self.env._("From %(date)s", date=label(FORECAST_WEEKS))),
+        ]
+
+    @staticmethod
+    def _week_one(today):
+        """The Monday of the week of ``today``: the first day of the forecast."""
+        return today - timedelta(days=today.weekday())
 
     def _report_query(self):
         return self._forecast_query(fields.Date.context_today(self),
@@ -71,47 +90,27 @@ class DebtorReportForecast(models.Model):
 
     def _forecast_query(self, today, totals_only=False):
         """The rows of the report on ``today``; ``totals_only`` leaves the salesperson out (empty)."""
-        week_one = today - timedelta(days=today.weekday())
+        week_one = self._week_one(today)
         return SQL(
             """
-            WITH planned AS (
+            WITH item AS (%(items)s),
+            planned AS (
                 SELECT DISTINCT rel.move_id
                   FROM debtor_payment_plan_move_rel rel
                   JOIN debtor_payment_plan plan ON plan.id = rel.plan_id
                  WHERE plan.state = 'active'
             ),
-            open_item AS (
-                SELECT line.id,
-                       line.move_id,
-                       line.partner_id,
-                       line.company_id,
-                       line.company_currency_id AS currency_id,
-                       %(salesperson)s AS invoice_user_id,
-                       COALESCE(line.date_maturity, line.date) AS date_maturity,
-                       line.amount_residual,
-                       CASE WHEN dispute.amount IS NULL THEN 0
-                            ELSE line.amount_residual * LEAST(dispute.amount / NULLIF(dispute.open_amount, 0), 1)
-                       END AS amount_disputed
-                  FROM account_move_line line
-                  %(move_join)s
-                  LEFT JOIN (SELECT dispute.move_id,
-                                    SUM(dispute.disputed_amount_company) AS amount,
-                                    (SELECT SUM(open.amount_residual)
-                                       FROM account_move_line open
-                                      WHERE open.move_id = dispute.move_id
-                                        AND open.account_id = ANY(%(accounts)s)
-                                        AND open.reconciled IS NOT TRUE
-                                        AND open.parent_state = 'posted'
-                                        AND open.amount_residual > 0) AS open_amount
-                               FROM debtor_dispute dispute
-                              WHERE dispute.state IN ('open', 'investigation')
-                           GROUP BY dispute.move_id) AS dispute ON dispute.move_id = line.move_id
-                 WHERE line.account_id = ANY(%(accounts)s)
-                   AND line.reconciled IS NOT TRUE
-                   AND line.parent_state = 'posted'
-                   AND line.partner_id IS NOT NULL
-                   AND line.amount_residual > 0
-                   AND line.move_id NOT IN (SELECT move_id FROM planned)
+            credit AS (
+                SELECT partner_id, company_id, -SUM(amount_credit) AS amount
+                  FROM item
+                 WHERE amount_credit < 0
+              GROUP BY partner_id, company_id
+            ),
+            plan_open AS (
+                SELECT rel.plan_id, SUM(item.amount_open) AS amount
+                  FROM debtor_payment_plan_move_rel rel
+                  JOIN item ON item.move_id = rel.move_id
+              GROUP BY rel.plan_id
             ),
             rate AS (
                 SELECT rel.plan_id,
@@ -119,6 +118,24 @@ class DebtorReportForecast(models.Model):
                   FROM debtor_payment_plan_move_rel rel
                   JOIN account_move move ON move.id = rel.move_id
               GROUP BY rel.plan_id
+            ),
+            installment AS (
+                SELECT installment.id,
+                       plan.id AS plan_id,
+                       plan.partner_id,
+                       plan.company_id,
+                       company.currency_id,
+                       plan.user_id,
+                       installment.due_date,
+                       ROUND((installment.amount - installment.amount_paid) * COALESCE(rate.rate, 1), 2) AS amount,
+                       COALESCE(plan_open.amount, 0) AS plan_open
+                  FROM debtor_payment_plan_line installment
+                  JOIN debtor_payment_plan plan ON plan.id = installment.plan_id
+                  JOIN res_company company ON company.id = plan.company_id
+                  LEFT JOIN rate ON rate.plan_id = plan.id
+                  LEFT JOIN plan_open ON plan_open.plan_id = plan.id
+                 WHERE plan.state = 'active'
+                   AND installment.amount > installment.amount_paid
             ),
             expected AS (
                 SELECT 2 * item.id AS id,
@@ -132,56 +149,67 @@ class DebtorReportForecast(models.Model):
                        item.date_maturity,
                        COALESCE(customer.usual_delay_days, 0) AS delay_days,
                        item.date_maturity + COALESCE(customer.usual_delay_days, 0) AS usual_date,
-                       ROUND(item.amount_residual - item.amount_disputed, 2) AS amount,
+                       ROUND(item.amount_open - item.amount_disputed, 2) AS amount,
                        ROUND(item.amount_disputed, 2) AS amount_disputed
-                  FROM open_item item
+                  FROM item
                   LEFT JOIN debtor_customer customer
                          ON customer.company_id = item.company_id AND customer.partner_id = item.partner_id
+                 WHERE item.amount_open > 0
+                   AND item.move_id NOT IN (SELECT move_id FROM planned)
                  UNION ALL
+                -- a plan's installments, never more than its invoices still owe
                 SELECT 2 * installment.id + 1,
                        'installment',
                        NULL,
-                       plan.id,
-                       plan.partner_id,
-                       plan.company_id,
-                       company.currency_id,
-                       plan.user_id,
+                       installment.plan_id,
+                       installment.partner_id,
+                       installment.company_id,
+                       installment.currency_id,
+                       installment.user_id,
                        installment.due_date,
                        0,
                        installment.due_date,
-                       ROUND((installment.amount - installment.amount_paid) * COALESCE(rate.rate, 1), 2),
+                       GREATEST(LEAST(installment.amount, installment.plan_open - COALESCE(SUM(installment.amount)
+                           OVER (PARTITION BY installment.plan_id ORDER BY installment.due_date, installment.id
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)), 0),
                        0
-                  FROM debtor_payment_plan_line installment
-                  JOIN debtor_payment_plan plan ON plan.id = installment.plan_id
-                  JOIN res_company company ON company.id = plan.company_id
-                  LEFT JOIN rate ON rate.plan_id = plan.id
-                 WHERE plan.state = 'active'
-                   AND installment.amount > installment.amount_paid
+                  FROM installment
+            ),
+            dated AS (
+                SELECT expected.*, GREATEST(expected.usual_date, %(today)s) AS expected_date
+                  FROM expected
+            ),
+            netted AS (
+                -- the customer's open credits set off against its earliest expected receipts
+                SELECT dated.*,
+                       GREATEST(LEAST(dated.amount, SUM(dated.amount) OVER (
+                           PARTITION BY dated.partner_id, dated.company_id ORDER BY dated.expected_date, dated.id
+                           ROWS UNBOUNDED PRECEDING) - COALESCE(credit.amount, 0)), 0) AS amount_net
+                  FROM dated
+                  LEFT JOIN credit ON credit.partner_id = dated.partner_id AND credit.company_id = dated.company_id
             )
-            SELECT expected.id,
-                   expected.source,
-                   expected.move_id,
-                   expected.plan_id,
-                   expected.partner_id,
-                   expected.company_id,
-                   expected.currency_id,
-                   expected.invoice_user_id,
-                   expected.date_maturity,
-                   expected.delay_days,
-                   GREATEST(expected.usual_date, %(today)s) AS expected_date,
-                   date_trunc('week', GREATEST(expected.usual_date, %(today)s))::date AS week_start,
-                   CASE WHEN GREATEST(expected.usual_date, %(today)s) >= %(horizon)s THEN 'later'
-                        ELSE 'w' || LPAD((((date_trunc('week', GREATEST(expected.usual_date, %(today)s))::date
+            SELECT netted.id,
+                   netted.source,
+                   netted.move_id,
+                   netted.plan_id,
+                   netted.partner_id,
+                   netted.company_id,
+                   netted.currency_id,
+                   netted.invoice_user_id,
+                   netted.date_maturity,
+                   netted.delay_days,
+                   netted.expected_date,
+                   date_trunc('week', netted.expected_date)::date AS week_start,
+                   CASE WHEN netted.expected_date >= %(horizon)s THEN 'later'
+                        ELSE 'w' || LPAD((((date_trunc('week', netted.expected_date)::date
                                             - %(week_one)s) / 7) + 1)::text, 2, '0')
                    END AS week,
-                   expected.usual_date < %(today)s AS behind_usual,
-                   expected.amount,
-                   expected.amount_disputed
-              FROM expected
+                   netted.usual_date < %(today)s AS behind_usual,
+                   netted.amount_net AS amount,
+                   netted.amount_disputed,
+                   netted.amount - netted.amount_net AS amount_credited
+              FROM netted
             """,
-            accounts=self.env["account.move.line"]._debtor_receivable_account_ids(), today=today, week_one=week_one,
-            # the dashboard sums the amounts only: it spares the lookup of every open item's invoice
-            salesperson=SQL("NULL::int") if totals_only else SQL("move.invoice_user_id"),
-            move_join=SQL() if totals_only else SQL("LEFT JOIN account_move move ON move.id = line.move_id"),
-            horizon=week_one + timedelta(weeks=FORECAST_WEEKS),
+            items=self.env["debtor.customer"]._debtor_items_query(today, totals_only=totals_only),
+            today=today, week_one=week_one, horizon=week_one + timedelta(weeks=FORECAST_WEEKS),
         )

@@ -200,9 +200,11 @@ class TestFollowupRun(DebtorFollowupCommon):
         with freeze_time("2026-01-08"):
             run = self._run()
             debtor, debtor_b = self._debtor(self.customer), self._debtor(self.customer_b)
-            self.assertEqual((debtor.total_due, debtor.total_overdue, debtor.status), (-50.0, 0.0, "none"),
+            # overdue is what is owed past its due date; the credits offset the total due, and a customer whose
+            # credits cover its overdue items is not chased
+            self.assertEqual((debtor.total_due, debtor.total_overdue, debtor.status), (-50.0, 100.0, "none"),
                              "a customer in credit is not chased")
-            self.assertEqual((debtor_b.total_due, debtor_b.total_overdue, debtor_b.status), (60.0, 60.0, "overdue"))
+            self.assertEqual((debtor_b.total_due, debtor_b.total_overdue, debtor_b.status), (60.0, 100.0, "overdue"))
             self.assertEqual(run.action_ids.partner_id, self.customer_b)
         self.assertTrue(credit_note)
 
