@@ -4,12 +4,17 @@ Builds once a database with the demo generator (default 10,000 customers and 100
 transaction that is rolled back at the end, so every call measures the same data:
 
 * one plain SQL aggregate over the open receivable lines (the floor any follow-up must read);
-* the follow-up run of the company: wall time, SQL queries, peak memory (RSS growth), and the time spent rendering
-  the reminder emails, with the emails queued (not delivered);
+* the follow-up run of the company: wall time, SQL queries, peak memory (RSS growth), the time spent rendering the
+  reminder emails and the time spent making documents (statements, invoice PDFs, letters), with the emails queued
+  (not delivered);
 * then the time to open each manager report (``bench_reports.py``), target under a second each.
 
+The run is measured twice: with the **shipped defaults** (the *Standard* policy as installed: statements and invoice
+PDFs attached, the final notice printed as a letter) and without any document. The invoices' PDFs the first
+measurement keeps are rolled back with it, so both start from the same database.
+
 Usage (through the dev script, which passes the Odoo path and config):
-    ./dev bench [--customers N] [--invoices N] [--db NAME] [--rebuild] [--with-pdf]
+    ./dev bench [--customers N] [--invoices N] [--db NAME] [--rebuild] [--documents both|shipped|none]
 """
 
 import argparse
@@ -29,8 +34,11 @@ def parse_args():
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--chunk", type=int, default=5_000, help="invoices generated per committed chunk")
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark database")
-    parser.add_argument("--with-pdf", action="store_true",
-                        help="keep the levels' statement, invoice and letter PDFs (slow: one wkhtmltopdf call each)")
+    parser.add_argument("--documents", choices=["both", "shipped", "none"], default="both",
+                        help="measure the run with the shipped documents, without any, or both (default)")
+    parser.add_argument("--http-port", type=int, default=8290,
+                        help="port of the HTTP server started for wkhtmltopdf to read the documents' styles, as in "
+                             "production (0: none)")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the run to FILE (pstats format)")
     return parser.parse_args()
 
@@ -49,11 +57,11 @@ def build(args, odoo):
     """Install the addon and generate the data, committing chunk by chunk."""
     if args.rebuild and db_exists(args.db):
         subprocess.run(["dropdb", args.db], check=True)
-    if not db_exists(args.db):
-        print(f"installing debtor_followup in {args.db}", flush=True)
-        subprocess.run([sys.executable, f"{args.odoo_path}/odoo-bin", "-c", args.conf, "-d", args.db,
-                        "-i", "debtor_followup", "--without-demo=all", "--stop-after-init", "--log-level=warn"],
-                       check=True)
+    exists = db_exists(args.db)
+    print(f"{'updating' if exists else 'installing'} debtor_followup in {args.db}", flush=True)
+    subprocess.run([sys.executable, f"{args.odoo_path}/odoo-bin", "-c", args.conf, "-d", args.db,
+                    "-u" if exists else "-i", "debtor_followup", "--without-demo=all", "--stop-after-init",
+                    "--log-level=warn"], check=True)
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -74,7 +82,7 @@ def build(args, odoo):
     return registry
 
 
-def measure(args, odoo, registry):
+def measure(args, odoo, registry, documents, reports=True):
     from odoo.tools import SQL
 
     with registry.cursor() as cr:
@@ -86,20 +94,31 @@ def measure(args, odoo, registry):
         customer_class = type(Customer)
         # keep the measured transaction open: it is rolled back below
         run_class._commit_batch = lambda self, processed, remaining: float("inf")
-        if not args.with_pdf:
+        if documents and args.http_port:
+            # as in production, wkhtmltopdf reads the styles from the running server (rolled back below)
+            env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{args.http_port}")
+        if not documents:
             env["debtor.followup.level"].search([]).write(
                 {"attach_statement": False, "attach_invoices": False, "print_letter": False})
         render_time = [0.0]
-        original_render = customer_class._render_reminders
+        document_time = [0.0]
+        report_class = type(env["ir.actions.report"])
+        originals = {}
 
-        def timed_render(self, level, items):
-            started = time.monotonic()
-            try:
-                return original_render(self, level, items)
-            finally:
-                render_time[0] += time.monotonic() - started
+        def timed(cls, name, bucket):
+            original = originals[(cls, name)] = getattr(cls, name)
 
-        customer_class._render_reminders = timed_render
+            def wrapper(self, *args, **kwargs):
+                started = time.monotonic()
+                try:
+                    return original(self, *args, **kwargs)
+                finally:
+                    bucket[0] += time.monotonic() - started
+
+            setattr(cls, name, wrapper)
+
+        timed(customer_class, "_render_reminders", render_time)
+        timed(report_class, "_debtor_render_split", document_time)
         env.flush_all()
 
         open_lines = env["account.move.line"].search_count(Customer._open_lines_domain(company))
@@ -132,7 +151,11 @@ def measure(args, odoo, registry):
         mails = env["mail.mail"].search_count([("state", "=", "outgoing")])
         batches = -(-run.customer_count // 100)
 
+        for (cls, name), original in originals.items():
+            setattr(cls, name, original)
+
         print()
+        print(f"=== documents: {'shipped defaults (statements, invoice PDFs, letters)' if documents else 'none'}")
         print(f"database                    {args.db}")
         print(f"open receivable lines       {open_lines}")
         print(f"customers with open items   {partners}")
@@ -143,6 +166,7 @@ def measure(args, odoo, registry):
         print(f"run: batches of 100         {batches}")
         print(f"run: wall time              {wall:.2f} s")
         print(f"run: mail rendering         {render_time[0]:.2f} s")
+        print(f"run: documents (PDF)        {document_time[0]:.2f} s")
         print(f"run: SQL queries            {queries}  ({queries / max(batches, 1):.0f} per batch, "
               f"{queries / max(run.customer_count, 1):.1f} per customer due, "
               f"{queries / max(open_lines, 1):.3f} per open line)")
@@ -159,10 +183,11 @@ def measure(args, odoo, registry):
               f"{queries / max(open_lines, 1):.3f} per open line")
 
         # --- manager reports: time to open each one (scripts/bench_reports.py), after the run above ---
-        from bench_reports import print_timings
-        from bench_reports import time_reports
+        if reports:
+            from bench_reports import print_timings
+            from bench_reports import time_reports
 
-        print_timings(time_reports(env))
+            print_timings(time_reports(env))
         cr.rollback()
 
 
@@ -176,7 +201,16 @@ def main():
     config.parse_config(["-c", args.conf, "--log-level=warn"])
     odoo.modules.module.initialize_sys_path()
     registry = build(args, odoo)
-    measure(args, odoo, registry)
+    if args.http_port and args.documents != "none":
+        config["http_port"] = args.http_port
+        config["http_interface"] = "127.0.0.1"
+        config["db_name"] = [args.db]
+        config["dbfilter"] = f"^{args.db}$"
+        odoo.service.server.ThreadedServer(odoo.http.root).http_spawn()
+    if args.documents in ("both", "shipped"):
+        measure(args, odoo, registry, documents=True, reports=args.documents == "shipped")
+    if args.documents in ("both", "none"):
+        measure(args, odoo, registry, documents=False)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ import logging
 
 from odoo import api
 from odoo import models
+from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -24,11 +25,18 @@ class IrActionsReport(models.Model):
         if not records:
             return {}
         report = self.with_company(records[:1].company_id.id or self.env.company.id)
-        content, kind = report._pre_render_qweb_pdf(report_ref, res_ids=records.ids)
-        parts = report._get_splitted_report(report_ref, content, kind)
+        try:
+            content, kind = report._pre_render_qweb_pdf(report_ref, res_ids=records.ids)
+            parts = report._get_splitted_report(report_ref, content, kind)
+        except UserError as error:
+            if len(records) == 1:
+                raise
+            # wkhtmltopdf built on an unpatched Qt (Debian's) converts one document per call when it cannot reach
+            # the HTTP server for the styles (a run outside the server): Odoo refuses several then
+            _logger.info("%s: %d documents could not be rendered together (%s)", report_ref, len(records), error)
+            parts = {}
         if len(records) > 1 and set(parts) != set(records.ids):
-            _logger.info("%s: %d documents rendered together could not be split; rendering them one by one",
-                         report_ref, len(records))
+            _logger.info("%s: rendering %d documents one by one", report_ref, len(records))
             parts = {}
             for record in records:
                 content, kind = report._pre_render_qweb_pdf(report_ref, res_ids=record.ids)

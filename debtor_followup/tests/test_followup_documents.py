@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
 from odoo.addons.base.models.ir_qweb import IrQweb
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import DebtorFollowupCommon
@@ -106,3 +107,21 @@ class TestFollowupDocuments(DebtorFollowupCommon):
             self.assertEqual(batch["body"].strip(), single["body"].strip(), "the same email as rendered alone")
             self.assertEqual(batch["subject"], single["subject"])
             self.assertIn(invoice.name, batch["body"])
+
+    def test_an_engine_that_converts_one_document_per_call_still_sends_everything(self):
+        """Debian's wkhtmltopdf (unpatched Qt) outside the HTTP server: Odoo refuses several documents in one call."""
+        original = IrActionsReport._pre_render_qweb_pdf
+        calls = []
+
+        def one_at_a_time(report, report_ref, res_ids=None, data=None):
+            calls.append(len(res_ids or ()))
+            if len(res_ids or ()) > 1:
+                raise UserError("Tried to convert multiple documents in wkhtmltopdf using unpatched QT")
+            return original(report, report_ref, res_ids=res_ids, data=data)
+
+        with freeze_time("2026-01-08"), patch.object(IrActionsReport, "_pre_render_qweb_pdf", one_at_a_time):
+            actions = self.env["debtor.customer"]._execute_levels(self._items(self.level_1))
+        self.assertEqual(set(actions.mapped("state")), {"done"})
+        self.assertEqual(calls, [3, 1, 1, 1, 3, 1, 1, 1], "the batch is tried, then each document on its own")
+        for action in actions:
+            self.assertEqual(len(self._mails(action).attachment_ids), 2)
