@@ -1045,9 +1045,10 @@ class DebtorCustomer(models.Model):
         pending = self.env.cr.precommit.data.pop(self._PENDING_KEY, None)
         if not pending:
             return
-        Customer = self.sudo()
+        Customer = self.sudo()  # whoever's read triggers it (a manager of one company reading a report...)
         for company_id, partner_ids in pending.items():
-            company, partners = self.env["res.company"].browse(company_id), self.env["res.partner"].browse(partner_ids)
+            company = Customer.env["res.company"].browse(company_id)
+            partners = Customer.env["res.partner"].browse(partner_ids)
             Customer._refresh(company, partners)
             Customer._refresh_usual_delays(company, partners)  # payments matched or undone
         self.env.flush_all()  # at commit, what the refresh wrote must reach the database too
