@@ -113,14 +113,19 @@ class DebtorReferenceRate(models.Model):
         :raise requests.RequestException: when the host cannot be reached or answers with an error
         :raise RateSourceError: when the answer is an error page behind a redirect, or too large
         """
-        response = requests.get(url, timeout=RATE_FETCH_TIMEOUT, headers={
-            "User-Agent": "Odoo debtor_followup reference rate update", "Accept": "text/csv, */*;q=0.1"})
-        response.raise_for_status()
-        if "errorpage" in response.url.lower():
-            raise rate_sources.RateSourceError(f"redirected to an error page ({response.url})")
-        if len(response.content) > rate_sources.MAX_BODY_BYTES:
-            raise rate_sources.RateSourceError(f"answer too large ({len(response.content)} bytes)")
-        return response.content
+        headers = {"User-Agent": "Odoo debtor_followup reference rate update", "Accept": "text/csv, */*;q=0.1"}
+        with requests.get(url, timeout=RATE_FETCH_TIMEOUT, headers=headers, stream=True) as response:
+            response.raise_for_status()
+            # The Bank of England answers a bad query with a redirect to an HTML error page (status 200).
+            if "errorpage" in response.url.lower():
+                raise rate_sources.RateSourceError(f"redirected to an error page ({response.url})")
+            chunks, size = [], 0
+            for chunk in response.iter_content(chunk_size=65536):
+                size += len(chunk)
+                if size > rate_sources.MAX_BODY_BYTES:
+                    raise rate_sources.RateSourceError(f"answer larger than {rate_sources.MAX_BODY_BYTES} bytes")
+                chunks.append(chunk)
+        return b"".join(chunks)
 
     @api.model
     def _update_from_sources(self):

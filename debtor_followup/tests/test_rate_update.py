@@ -204,3 +204,55 @@ class TestRateSources(TransactionCase):
             for parse in (rate_sources.parse_ecb_csv, rate_sources.parse_boe_csv):
                 with self.subTest(body=body, parse=parse.__name__), self.assertRaises(rate_sources.RateSourceError):
                     parse(body)
+
+
+class _Response:
+    """What ``requests.get(..., stream=True)`` returns, enough for the fetch."""
+
+    def __init__(self, url, body, status=200):
+        self.url, self.body, self.status = url, body, status
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def raise_for_status(self):
+        if self.status >= 400:
+            raise requests.HTTPError(f"{self.status} Server Error for url: {self.url}")
+
+    def iter_content(self, chunk_size=1):
+        for start in range(0, len(self.body), chunk_size):
+            yield self.body[start:start + chunk_size]
+
+
+@tagged("post_install", "-at_install")
+class TestRateFetch(TransactionCase):
+    """The fetch itself, with ``requests.get`` answering as the hosts do (no network)."""
+
+    def test_fetch(self):
+        Rate = self.env["debtor.reference.rate"]
+        error_page = "https://www.bankofengland.co.uk/boeapps/database/ErrorPage.asp?ErrorType=1"
+        answers = {rate_sources.ECB_URL: _Response(rate_sources.ECB_URL, ECB_BODY),
+                   rate_sources.BOE_URL: _Response(error_page, HTML_ERROR_PAGE)}
+        calls = []
+
+        def get(url, **kwargs):
+            calls.append(kwargs)
+            return answers[url]
+
+        with patch.object(requests, "get", get), freeze_time("2027-01-15 06:00:00"), \
+                self.assertLogs(LOGGER, "WARNING") as logs:
+            results = Rate._update_from_sources()
+        self.assertEqual(results["ecb"], {"created": 3, "differences": 0})
+        self.assertIn("redirected to an error page", results["boe"]["error"])
+        self.assertEqual(len(logs.output), 1)
+        self.assertEqual([(call["timeout"], call["stream"]) for call in calls], [(10, True), (10, True)])
+
+        answers[rate_sources.ECB_URL] = _Response(rate_sources.ECB_URL, b"x" * (rate_sources.MAX_BODY_BYTES + 1))
+        answers[rate_sources.BOE_URL] = _Response(rate_sources.BOE_URL, b"", status=503)
+        with patch.object(requests, "get", get), self.assertLogs(LOGGER, "WARNING"):
+            results = Rate._update_from_sources()
+        self.assertIn("answer larger than", results["ecb"]["error"])
+        self.assertIn("503 Server Error", results["boe"]["error"])
