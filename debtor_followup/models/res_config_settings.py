@@ -33,3 +33,16 @@ class ResConfigSettings(models.TransientModel):
     debtor_handover_wait_days = fields.Integer(related="company_id.debtor_handover_wait_days", readonly=False)
     debtor_handover_agency_id = fields.Many2one(related="company_id.debtor_handover_agency_id", readonly=False)
     debtor_aging_email = fields.Boolean(related="company_id.debtor_aging_email", readonly=False)
+
+    # Reference rates: the outcome of the updates from the official publications (not company-dependent).
+    debtor_rate_update_status = fields.Text(
+        string="Reference rate updates", compute="_compute_debtor_rate_update_status")
+
+    def _compute_debtor_rate_update_status(self):
+        status = self.env["debtor.reference.rate"]._update_status_text()
+        for settings in self:
+            settings.debtor_rate_update_status = status
+
+    def action_debtor_update_rates(self):
+        """Update Now on the settings page."""
+        return self.env["debtor.reference.rate"].action_update_rates()

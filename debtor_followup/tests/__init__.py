@@ -23,6 +23,7 @@ from . import test_manual_actions
 from . import test_payment_plan
 from . import test_policy
 from . import test_promise
+from . import test_rate_update
 from . import test_reports
 from . import test_run_controls
 from . import test_security

@@ -19,7 +19,10 @@ from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from ..tools import identifiers
+from ..tools import rate_sources
 from .common import DebtorFollowupCommon
+from .test_rate_update import BOE_BODY
+from .test_rate_update import ECB_BODY
 
 SAMPLE_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "samples", "credit_report_good.xml")
 
@@ -98,6 +101,14 @@ def plan_from_invoice(env, rec):
         active_model="account.move", active_ids=rec.invoice_free.ids).create({"send_proposal": False}).action_create()
 
 
+def update_rates(env, rec):
+    """*Update Now* on the reference rates, the publications answering with the recorded bodies (no network)."""
+    Rate = env["debtor.reference.rate"]
+    bodies = {rate_sources.ECB_URL: ECB_BODY, rate_sources.BOE_URL: BOE_BODY}
+    with patch.object(type(Rate), "_fetch_rate_source", lambda model, url: bodies[url]):
+        return Rate.action_update_rates()
+
+
 def debtor_id(rec):
     return rec.debtor.id
 
@@ -172,6 +183,7 @@ BUTTONS = [
     ("debtor.followup.action.action_print_letter", (PO, MGR_B), CTRL, on("action", "action_print_letter")),
     # a run is of the current company: company B's manager runs company B's, which is its right
     ("debtor.followup.run.action_run_now", (PO, INV, CTRL), "manager", on("run_log", "action_run_now")),
+    ("debtor.reference.rate.action_update_rates", (PO, INV, CTRL), "manager", update_rates),
     ("debtor.credit.check.action_apply_limit", (PO, INV, CTRL, MGR_B), "manager", on("check", "action_apply_limit")),
     ("debtor.credit.check.action_open_attachment", (PO, MGR_B), CTRL, on("check", "action_open_attachment")),
     # ---- collection handovers: managers hand over and work the case, controllers only read it
