@@ -94,9 +94,6 @@ def measure(args, odoo, registry, documents, reports=True):
         customer_class = type(Customer)
         # keep the measured transaction open: it is rolled back below
         run_class._commit_batch = lambda self, processed, remaining: float("inf")
-        if documents and args.http_port:
-            # as in production, wkhtmltopdf reads the styles from the running server (rolled back below)
-            env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{args.http_port}")
         if not documents:
             env["debtor.followup.level"].search([]).write(
                 {"attach_statement": False, "attach_invoices": False, "print_letter": False})
@@ -207,6 +204,13 @@ def main():
         config["db_name"] = [args.db]
         config["dbfilter"] = f"^{args.db}$"
         odoo.service.server.ThreadedServer(odoo.http.root).http_spawn()
+        # build the report asset bundles in a transaction of their own, as a running server has them: built inside
+        # the measured transaction, they would keep the server's requests for them waiting until it ends
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{args.http_port}")
+            sample = env["debtor.customer"].search([], limit=1)
+            env["ir.actions.report"]._render_qweb_pdf("debtor_followup.action_report_debtor_statement", sample.ids)
     if args.documents in ("both", "shipped"):
         measure(args, odoo, registry, documents=True, reports=args.documents == "shipped")
     if args.documents in ("both", "none"):

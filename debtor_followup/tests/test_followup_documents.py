@@ -116,7 +116,7 @@ class TestFollowupDocuments(DebtorFollowupCommon):
         def one_at_a_time(report, report_ref, res_ids=None, data=None):
             calls.append(len(res_ids or ()))
             if len(res_ids or ()) > 1:
-                raise UserError("Tried to convert multiple documents in wkhtmltopdf using unpatched QT")
+                raise UserError(report.env._("Tried to convert multiple documents in wkhtmltopdf using unpatched QT"))
             return original(report, report_ref, res_ids=res_ids, data=data)
 
         with freeze_time("2026-01-08"), patch.object(IrActionsReport, "_pre_render_qweb_pdf", one_at_a_time):
