@@ -41,9 +41,16 @@ class DebtorFollowupRun(models.Model):
     """
 
     _name = "debtor.followup.run"
+    _inherit = ["debtor.workflow.mixin"]
     _description = "Follow-up Run"
     _order = "id desc"
     _check_company_auto = True
+    # the run log is evidence: only the run itself (its methods below) creates and writes runs
+    _debtor_control_fields = (
+        "company_id", "run_date", "date_start", "date_end", "state", "trigger", "user_id", "customer_count",
+        "kept_promise_count", "broken_promise_count", "sla_reminder_count", "plan_reminder_count",
+        "plan_completed_count", "plan_broken_count", "log")
+    _debtor_create_by_actions = True
 
     company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
     run_date = fields.Date(required=True, index=True, help="The day the follow-up was run for.")
@@ -134,6 +141,7 @@ class DebtorFollowupRun(models.Model):
         (*Run Now*); a run interrupted is resumed. Each company's run is committed before its work starts and
         fails alone: the error is logged on it and the next company runs.
         """
+        self = self._debtor_workflow_env()  # the run writes its own record (see _debtor_control_fields)
         today = fields.Date.context_today(self)
         companies = self.env["debtor.followup.policy"].search([("active", "=", True)]).company_id
         # the customers' usual delays move with the twelve-month window, in every company (those without follow-up
@@ -166,6 +174,7 @@ class DebtorFollowupRun(models.Model):
 
         :return: False when the run stopped for lack of time, True otherwise
         """
+        self = self._debtor_workflow_env()  # the run writes its own record (see _debtor_control_fields)
         self.ensure_one()
         in_cron = bool(self.env.context.get("ir_cron_progress_id"))
         try:
@@ -219,6 +228,7 @@ class DebtorFollowupRun(models.Model):
         Only a new row is written (the run at work is not touched, so the two transactions cannot collide) and
         only when no run is queued for the company yet; the cron looks again a few minutes later.
         """
+        self = self._debtor_workflow_env()  # the run writes its own record (see _debtor_control_fields)
         message = self.env._(
             "%(time)s: another run of %(company)s was going on; this run waited for it.",
             time=fields.Datetime.now().strftime("%H:%M"), company=company.name)
@@ -237,24 +247,25 @@ class DebtorFollowupRun(models.Model):
 
     @api.model
     def _get_or_start_run(self, company, today, trigger="manual"):
-        """The run of ``company`` for ``today`` still going on (interrupted), or a new one."""
+        """The run of ``company`` for ``today`` still going on (interrupted), or a new one (in the caller's
+        environment: what the run writes, it writes in its own methods)."""
         run = self.search([("company_id", "=", company.id), ("run_date", "=", today), ("state", "=", "running")],
                           limit=1)
-        return run or self.create({"company_id": company.id, "run_date": today, "trigger": trigger})
+        return run or self._debtor_workflow_create([{"company_id": company.id, "run_date": today, "trigger": trigger}])
 
     @api.model
     def _start_run(self, company, today):
         """The run the cron executes now for ``company``: the interrupted one, else the oldest queued one (it
-        runs for ``today``), else a new one."""
+        runs for ``today``), else a new one (in the caller's environment)."""
         running = self.search([("company_id", "=", company.id), ("run_date", "=", today), ("state", "=", "running")],
                               limit=1)
         if running:
             return running
         queued = self.search([("company_id", "=", company.id), ("state", "=", "queued")], order="id", limit=1)
         if queued:
-            queued.write({"state": "running", "run_date": today, "date_start": fields.Datetime.now()})
+            queued._debtor_workflow_write({"state": "running", "run_date": today, "date_start": fields.Datetime.now()})
             return queued
-        return self.create({"company_id": company.id, "run_date": today, "trigger": "cron"})
+        return self._debtor_workflow_create([{"company_id": company.id, "run_date": today, "trigger": "cron"}])
 
     def _commit_batch(self, processed, remaining=None):
         """Commit the batch just done and report the cron's progress, when running as the cron job.
@@ -289,6 +300,7 @@ class DebtorFollowupRun(models.Model):
         :return: True when the run is finished, False when it stopped for lack of time (it stays ``running``)
         :raise UserError: when another session is running the follow-up of the company
         """
+        self = self._debtor_workflow_env()  # the run writes its own record (see _debtor_control_fields)
         self.ensure_one()
         with self._company_lock(self.company_id) as locked:
             if not locked:
@@ -461,6 +473,7 @@ class DebtorFollowupRun(models.Model):
         or already queued is joined instead of queuing a second one.
         """
         self.check_access("create")
+        self = self._debtor_workflow_env()  # queues a run: the run writes its own record
         company = self.env.company
         today = fields.Date.context_today(self)
         run = self.search([("company_id", "=", company.id), "|", ("state", "=", "queued"),

@@ -7,6 +7,7 @@ records as they were. The actions themselves still work for the right role.
 """
 
 from odoo import Command
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase
 from odoo.tests import new_test_user
@@ -62,6 +63,12 @@ class ControlsCommon(DebtorFollowupCommon):
                       "override_reason": "Test data"})
         cls.handover = env["debtor.handover"].browse(wizard.action_create()["res_id"])
         cls.handover_line = cls.handover.line_ids
+        cls.night_run = env["debtor.followup.run"].sudo()._get_or_start_run(company, fields.Date.to_date("2026-01-08"))
+        cls.night_run.sudo()._debtor_workflow_write({"log": "the night's log\n", "customer_count": 3})
+        cls.action = env["debtor.followup.action"].sudo().create({
+            "partner_id": cls.customer.id, "company_id": company.id, "level_id": cls.level_1.id, "state": "done",
+            "run_id": cls.night_run.id, "date": "2026-01-08",
+            "line_ids": [Command.set(cls._receivable(cls.invoice_promise).ids)]})
 
 
 @tagged("post_install", "-at_install")
@@ -281,6 +288,27 @@ class TestControls(ControlsCommon):
             {"withdraw_reason": "Another story"}), users=(self.manager,))
 
     # ------------------------------------------------------------------ credit checks
+    def test_run_log_and_history_are_written_by_the_run_only(self):
+        Run = self.env["debtor.followup.run"]
+        for user in (self.manager, self.controller, self.invoicing_user):
+            run = self.night_run.with_user(user)
+            with self.assertRaises(UserError):
+                run.write({"state": "failed", "log": "forged"})
+            with self.assertRaises(UserError):
+                Run.with_user(user).create({"company_id": self.company.id, "run_date": "2026-01-09",
+                                            "state": "done"})
+            with self.assertRaises(UserError):
+                self.action.with_user(user).write({"state": "failed"})
+            with self.assertRaises(UserError):
+                self.action.with_user(user).unlink()
+        run = self.night_run
+        self.assertEqual((run.state, run.log, run.customer_count), ("running", "the night's log\n", 3))
+        self.assertEqual(self.action.state, "done")
+        self.assertEqual(Run.search_count([("run_date", "=", "2026-01-09")]), 0)
+        # the manager's button still queues a run: the run writes its own record
+        queued = Run.browse(Run.with_user(self.manager).action_run_now()["res_id"])
+        self.assertIn(queued.state, ("queued", "running"))
+
     def test_credit_check_is_append_only(self):
         check = self.check
         fields = ["score", "rating", "user_id", "limit_applied", "result", "credit_limit_proposal", "date",
@@ -376,3 +404,10 @@ class TestControlsRpc(ControlsCommon, HttpCase):
                       ["state", "date_done"])
         self._refused(self.handover_line, "write", [self.handover_line.ids, {"principal": 1.0}],
                       ["principal", "total"])
+        # the run log and the reminder history are evidence
+        self._refused(self.night_run, "write", [self.night_run.ids, {"state": "failed", "log": "nothing happened"}],
+                      ["state", "log"])
+        self._refused(self.night_run, "unlink", [self.night_run.ids], ["state", "log"])
+        self._refused(self.action, "write", [self.action.ids, {"state": "failed", "date": "2026-01-01"}],
+                      ["state", "date"])
+        self._refused(self.action, "unlink", [self.action.ids], ["state", "date"])
