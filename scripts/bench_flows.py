@@ -36,12 +36,14 @@ def psql(sql, db="postgres"):
 
 
 def ensure_template(args, name, module):
-    """A database with ``module`` installed (no demo data), built once."""
-    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
+    """A database with ``module`` installed (no demo data), built once and updated to the code at each call."""
+    exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+    if exists and module == "account":
         return
-    print(f"building the template {name} ({module})", flush=True)
-    subprocess.run([sys.executable, f"{args.odoo_path}/odoo-bin", "-c", args.conf, "-d", name, "-i", module,
-                    "--without-demo=all", "--stop-after-init", "--log-level=warn"], check=True)
+    print(f"{'updating' if exists else 'building'} the template {name} ({module})", flush=True)
+    subprocess.run([sys.executable, f"{args.odoo_path}/odoo-bin", "-c", args.conf, "-d", name,
+                    "-u" if exists else "-i", module, "--without-demo=all", "--stop-after-init", "--log-level=warn"],
+                   check=True)
 
 
 def run_flows(odoo, db, count):
