@@ -192,30 +192,30 @@ class AccountMove(models.Model):
         action["context"] = {"default_move_id": self.id}
         return action
 
-    def _debtor_portal_pay_url(self):
-        """The address where the customer can see and pay this invoice online, when it can be paid online
-        (a payment provider is enabled); False otherwise."""
-        self.ensure_one()
-        return self._debtor_portal_pay_urls()[self.id]
-
     def _debtor_portal_pay_urls(self):
-        """``{move id: pay-online address or False}`` for these moves, with a fixed number of queries.
+        """``{move id: pay-online address or False}``: the invoices' portal pages where they can be paid online (a
+        payment provider of their company is enabled or in test mode)."""
+        return self._debtor_portal_urls(payable_only=True)
 
-        An invoice can be paid online when it is a posted customer invoice and its company has a payment provider
-        enabled (or in test mode). Invoices without a portal access token get one, all in one update.
+    def _debtor_portal_urls(self, payable_only=False):
+        """``{move id: address or False}``: the page of each posted customer invoice on the customer portal, where
+        the customer sees it, downloads its PDF and pays it where a payment provider is enabled. A fixed number of
+        queries: invoices without a portal access token get one, all in one update.
+
+        :param bool payable_only: only the invoices that can be paid online
         """
         urls = dict.fromkeys(self.ids, False)
-        if "payment.provider" not in self.env:
+        invoices = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        if payable_only and invoices:
+            if "payment.provider" not in self.env:
+                return urls
+            online = {company.id for [company] in self.env["payment.provider"].sudo()._read_group(
+                [("state", "in", ("enabled", "test")), ("company_id", "in", invoices.company_id.ids)],
+                ["company_id"])}
+            invoices = invoices.filtered(lambda move: move.company_id.id in online)
+        if not invoices:
             return urls
-        payable = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
-        if not payable:
-            return urls
-        online = {company.id for [company] in self.env["payment.provider"].sudo()._read_group(
-            [("state", "in", ("enabled", "test")), ("company_id", "in", payable.company_id.ids)], ["company_id"])}
-        payable = payable.filtered(lambda move: move.company_id.id in online)
-        if not payable:
-            return urls
-        missing = payable.filtered(lambda move: not move.access_token)
+        missing = invoices.filtered(lambda move: not move.access_token)
         if missing:
             # what portal.mixin._portal_ensure_token does record by record, in one statement
             self.env.cr.execute(SQL(
@@ -223,7 +223,7 @@ class AccountMove(models.Model):
                     WHERE id IN %s AND access_token IS NULL""",
                 tuple(missing.ids)))
             missing.invalidate_recordset(["access_token"])
-        for move in payable:
+        for move in invoices:
             urls[move.id] = move.get_base_url() + move.get_portal_url()
         return urls
 

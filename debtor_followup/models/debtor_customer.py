@@ -1344,7 +1344,7 @@ class DebtorCustomer(models.Model):
             "lines_by_partner": {customer.partner_id.id: lines.ids for customer, lines in items},
             "customers": {customer.partner_id.id: customer.id for customer, _lines in items},
             "prefetch_line_ids": all_lines.ids,
-            "pay_urls": all_lines.move_id._debtor_portal_pay_urls(),
+            "pay_urls": all_lines.move_id._debtor_portal_urls(payable_only=not level.invoice_links),
             # the items tables of all the customers at once (the template asks for each customer's)
             "items_tables": dict(zip(
                 (self._debtor_items_key(lines, today) for _customer, lines in items),
@@ -1637,7 +1637,8 @@ class DebtorCustomer(models.Model):
                 job["attachments"] |= pdfs.filtered(lambda pdf, job=job: pdf.res_id in job["lines"].move_id.ids)
 
         self._in_batch([job for job in mailed if job["level"].attach_statement], statements, fail)
-        self._in_batch([job for job in mailed if job["level"].attach_invoices], invoices, fail)
+        self._in_batch([job for job in mailed if job["level"].attach_invoices and not job["level"].invoice_links],
+                       invoices, fail)
 
     @api.model
     def _in_batch(self, jobs, work, fail):

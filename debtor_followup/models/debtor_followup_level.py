@@ -63,6 +63,12 @@ class DebtorFollowupLevel(models.Model):
     )
     attach_statement = fields.Boolean(default=True)
     attach_invoices = fields.Boolean(default=True)
+    invoice_links = fields.Boolean(
+        string="Link Invoices Instead",
+        help="The reminder links each invoice to its page on the customer portal, where the customer sees it, "
+             "downloads its PDF and pays it where a payment provider is enabled, instead of attaching the PDFs: "
+             "nothing to render for the reminder and a lighter email.",
+    )
     print_letter = fields.Boolean(
         help="Produce the reminder as a PDF letter, kept on the follow-up action for printing and posting.",
     )

@@ -125,3 +125,18 @@ class TestFollowupDocuments(DebtorFollowupCommon):
         self.assertEqual(calls, [3, 1, 1, 1, 3, 1, 1, 1], "the batch is tried, then each document on its own")
         for action in actions:
             self.assertEqual(len(self._mails(action).attachment_ids), 2)
+
+    def test_invoices_linked_instead_of_attached(self):
+        """A level that links the invoices: no invoice PDF rendered, each invoice's portal page in the email."""
+        self.level_1.invoice_links = True
+        calls, patcher = self._count_renders()
+        with freeze_time("2026-01-08"), patcher:
+            actions = self.env["debtor.customer"]._execute_levels(self._items(self.level_1))
+        self.assertEqual([ref for ref, _ids in calls], ["debtor_followup.action_report_debtor_statement"],
+                         "the statement only: the invoices are not rendered")
+        self.assertFalse(self.invoices.invoice_pdf_report_id)
+        for action, invoice in zip(actions, self.invoices, strict=True):
+            mail = self._mails(action)
+            self.assertEqual(mail.attachment_ids.mapped("res_model"), ["res.partner"], "the statement alone")
+            self.assertTrue(invoice.access_token)
+            self.assertIn(f"/my/invoices/{invoice.id}?access_token={invoice.access_token}", mail.body_html)
