@@ -111,12 +111,12 @@ def main():
     for round_number in range(args.rounds):
         for label, template, _module in setups:
             db = f"{template}_run"
-            psql(f'DROP DATABASE IF EXISTS "{db}"')
+            psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             psql(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
             try:
                 rounds[label].append(run_flows(odoo, db, args.invoices))
             finally:
-                psql(f'DROP DATABASE IF EXISTS "{db}"')
+                psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
             print(f"{label}, round {round_number + 1}: "
                   + ", ".join(f"{flow} {seconds:.2f} s" for flow, seconds in rounds[label][-1].items()), flush=True)
     figures = {label: {flow: statistics.median(r[flow] for r in runs) for flow in runs[0]}
