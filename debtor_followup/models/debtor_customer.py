@@ -1370,8 +1370,9 @@ class DebtorCustomer(models.Model):
         return result
 
     def _statement_attachments(self):
-        """Render the statements of these debtor files (one company) in one go, as PDF attachments linked to their
-        customers.
+        """Render the statements of these debtor files (one company) in one go, as PDF attachments owned by the
+        debtor files. The reminder's message on the customer lists them; owned by the file (which controllers and
+        managers may write, unlike the contact) the web client can store their thumbnail when it shows them.
 
         :return: ``{debtor file id: ir.attachment}``
         """
@@ -1381,8 +1382,8 @@ class DebtorCustomer(models.Model):
             "name": self.env._("Statement - %(customer)s.pdf", customer=customer.partner_id.display_name),
             "raw": contents[customer.id],
             "mimetype": "application/pdf",
-            "res_model": "res.partner",
-            "res_id": customer.partner_id.id,
+            "res_model": self._name,
+            "res_id": customer.id,
         } for customer in self])
         return dict(zip(self.ids, attachments, strict=True))
 
