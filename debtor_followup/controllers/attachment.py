@@ -16,7 +16,13 @@ class DebtorAttachmentController(AttachmentController):
     @route()
     def mail_attachement_update_thumbnail(self, attachment_id, thumbnail=None, access_token=None):
         attachment = request.env["ir.attachment"].browse(int(attachment_id)).exists()
-        if (attachment and attachment.sudo().res_model in DEBTOR_DOCUMENT_MODELS
-                and attachment.has_access("read") and not attachment.has_access("write")):
+        if (attachment and attachment.has_access("read") and not attachment.has_access("write")
+                and self._debtor_is_followup_document(attachment.sudo())):
             return None
         return super().mail_attachement_update_thumbnail(attachment_id, thumbnail=thumbnail, access_token=access_token)
+
+    def _debtor_is_followup_document(self, attachment):
+        """Whether ``attachment`` is a document of the follow-up: owned by one of its records, or sent with a
+        reminder (statements made before they were owned by the debtor file are on the contact)."""
+        return attachment.res_model in DEBTOR_DOCUMENT_MODELS or bool(request.env["debtor.followup.action"].sudo()
+            .search_count([("mail_message_id.attachment_ids", "in", attachment.ids)], limit=1))

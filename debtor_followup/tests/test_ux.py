@@ -78,6 +78,11 @@ class TestReminderDocumentsInChatter(DebtorFollowupCommon, HttpCase):
         self.authenticate(self.manager.login, self.manager.login)
         self.make_jsonrpc_request("/mail/attachment/update_thumbnail",
                                   {"attachment_id": statement.id, "thumbnail": thumbnail})
+        # a statement sent before they were owned by the debtor file sits on the contact: no error either
+        statement.sudo().write({"res_model": "res.partner", "res_id": self.ux_customer.id, "thumbnail": False})
+        self.authenticate(self.controller.login, self.controller.login)
+        self.make_jsonrpc_request("/mail/attachment/update_thumbnail",
+                                  {"attachment_id": statement.id, "thumbnail": thumbnail})
         # a document of a contact the user may not edit still answers 404, as in Odoo
         other = self.env["ir.attachment"].create({
             "name": "contract.pdf", "raw": b"%PDF-1.4", "mimetype": "application/pdf",
@@ -85,3 +90,105 @@ class TestReminderDocumentsInChatter(DebtorFollowupCommon, HttpCase):
         with self.assertRaises(JsonRpcException):
             self.make_jsonrpc_request("/mail/attachment/update_thumbnail",
                                       {"attachment_id": other.id, "thumbnail": thumbnail})
+
+
+@tagged("post_install", "-at_install")
+class TestWorkQueueLanding(DebtorFollowupCommon):
+    """Credit controllers and managers land on the work queue (their home action), unless they chose another."""
+
+    def test_home_action_for_the_groups(self):
+        queue = self.env.ref("debtor_followup.debtor_customer_action").id
+        self.assertEqual(self.controller.action_id.id, queue, "set when a controller is created")
+        self.assertEqual(self.manager.action_id.id, queue, "managers are controllers")
+        self.assertFalse(self.invoicing_user.action_id, "an invoicing user keeps Odoo's default")
+        # a user who gets the group later lands on the queue too
+        controllers = self.env.ref("debtor_followup.group_debtor_controller")
+        self.invoicing_user.group_ids = [fields.Command.link(controllers.id)]
+        self.assertEqual(self.invoicing_user.action_id.id, queue)
+
+    def test_home_action_chosen_is_kept(self):
+        queue = self.env.ref("debtor_followup.debtor_customer_action").id
+        chosen = self.env.ref("base.action_res_users").id
+        user = self.env["res.users"].create({
+            "name": "Chooser", "login": "debtor_chooser", "action_id": chosen,
+            "group_ids": [fields.Command.link(self.env.ref("debtor_followup.group_debtor_controller").id)]})
+        self.assertEqual(user.action_id.id, chosen)
+        # the group given from the group's side: a user without a home action gets the queue, the other keeps his
+        other = self.env["res.users"].create({"name": "Other", "login": "debtor_other"})
+        self.assertFalse(other.action_id)
+        self.env.ref("debtor_followup.group_debtor_manager").user_ids = [
+            fields.Command.link(other.id), fields.Command.link(user.id)]
+        self.assertEqual(other.action_id.id, queue)
+        self.assertEqual(user.action_id.id, chosen)
+        # on install or update: everyone of the groups without a home action, nobody else
+        self.controller.action_id = False
+        self.env["res.users"]._debtor_set_home_action_all()
+        self.assertEqual(self.controller.action_id.id, queue)
+        self.assertFalse(self.invoicing_user.action_id)
+
+
+@tagged("post_install", "-at_install")
+class TestDebtorFilePage(DebtorFollowupCommon):
+    """The work queue's flags and the debtor file's chatter and call outcomes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = cls.today = fields.Date.today()
+        issued, due = today - timedelta(days=40), today - timedelta(days=10)
+        cls.invoice_a = cls._invoice(cls.customer, 500.0, issued, due_date=due)
+        cls.invoice_b = cls._invoice(cls.customer, 300.0, issued, due_date=due)
+        cls.invoice_c = cls._invoice(cls.customer_b, 200.0, issued, due_date=due)
+
+    def test_queue_flags(self):
+        debtor, other = self._debtor(self.customer), self._debtor(self.customer_b)
+        self.assertFalse(debtor.queue_flags)
+        self.assertFalse(other.queue_flags)
+        # a promise on the first invoice, a dispute on the second, a manual hold
+        self.env["debtor.promise.wizard"].with_user(self.controller).create({
+            "customer_id": debtor.id, "date": self.today + timedelta(days=5),
+            "line_ids": [fields.Command.set(self._receivable(self.invoice_a).ids)]}).action_confirm()
+        self.env["debtor.dispute"].create({
+            "move_id": self.invoice_b.id, "reason_id": self.env.ref("debtor_followup.dispute_reason_damaged").id})
+        debtor.sudo().credit_hold = True
+        (debtor | other).invalidate_recordset()
+        self.assertRecordValues(debtor | other, [
+            {"credit_on_hold": True, "dispute_count": 1, "open_promise_count": 1, "active_plan_count": 0,
+             "queue_flags": "On hold · Dispute · Promise"},
+            {"credit_on_hold": False, "dispute_count": 0, "open_promise_count": 0, "active_plan_count": 0,
+             "queue_flags": False},
+        ])
+
+    def test_log_call_posts_on_file_and_promised_opens_promise(self):
+        debtor = self._debtor(self.customer).with_user(self.controller)
+        partner_messages = self.customer.message_ids
+        log = self.env["debtor.followup.log"].with_user(self.controller).create({
+            "customer_id": debtor.id, "kind": "call", "outcome": "promised", "note": "Pays Friday"})
+        action = log.action_confirm()
+        # the call is in the file's chatter, by the controller
+        note = debtor.message_ids[:1]
+        self.assertIn("Promised to pay", note.body)
+        self.assertIn("Pays Friday", note.body)
+        self.assertEqual(note.author_id, self.controller.partner_id)
+        self.assertEqual(self.customer.message_ids, partner_messages, "not posted twice on the contact")
+        # and the promise wizard opens on the same file, the note carried over
+        self.assertEqual((action["res_model"], action["target"]), ("debtor.promise.wizard", "new"))
+        self.assertEqual(action["context"]["default_customer_id"], debtor.id)
+        wizard = self.env["debtor.promise.wizard"].with_user(self.controller).with_context(action["context"]).create({
+            "date": self.today + timedelta(days=3)})
+        self.assertEqual(wizard.note, "Pays Friday")
+        self.assertEqual(wizard.line_ids, self._receivable(self.invoice_a | self.invoice_b))
+        wizard.action_confirm()
+        promise = self.env["debtor.promise"].search([("partner_id", "=", self.customer.id)])
+        self.assertRecordValues(promise, [{"state": "open", "amount": 800.0, "date": self.today + timedelta(days=3)}])
+        # any other outcome just closes
+        other = self.env["debtor.followup.log"].with_user(self.controller).create({
+            "customer_id": debtor.id, "kind": "call", "outcome": "no_answer"}).action_confirm()
+        self.assertEqual(other, {"type": "ir.actions.act_window_close"})
+        self.assertIn("No answer", debtor.message_ids[:1].body)
+
+    def test_refresh_makes_files_without_chatter_noise(self):
+        debtor = self._debtor(self.customer)
+        self.assertTrue(debtor)
+        self.assertFalse(debtor.message_ids, "the files the refresh makes get no creation message")
+        self.assertFalse(debtor.message_follower_ids)
