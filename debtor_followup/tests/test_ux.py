@@ -174,8 +174,8 @@ class TestDebtorFilePage(DebtorFollowupCommon):
         # and the promise wizard opens on the same file, the note carried over
         self.assertEqual((action["res_model"], action["target"]), ("debtor.promise.wizard", "new"))
         self.assertEqual(action["context"]["default_customer_id"], debtor.id)
-        wizard = self.env["debtor.promise.wizard"].with_user(self.controller).with_context(action["context"]).create({
-            "date": self.today + timedelta(days=3)})
+        Wizard = self.env["debtor.promise.wizard"].with_user(self.controller)
+        wizard = Wizard.with_context(**action["context"]).create({"date": self.today + timedelta(days=3)})
         self.assertEqual(wizard.note, "Pays Friday")
         self.assertEqual(wizard.line_ids, self._receivable(self.invoice_a | self.invoice_b))
         wizard.action_confirm()

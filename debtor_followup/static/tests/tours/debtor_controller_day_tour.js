@@ -321,8 +321,13 @@ registry.category("web_tour.tours").add("debtor_followup_controller_day", {
             trigger: ".o_form_view .oe_stat_button:contains(Disputes) .o_stat_value:contains(1)",
         },
         {
+            content: "The steps besides the main ones are in the button box, under More at this width",
+            trigger: ".o_form_view .o-form-buttonbox .o_button_more",
+            run: "click",
+        },
+        {
             content: "Propose a payment plan",
-            trigger: ".o_form_view .oe_button_box button[name=action_propose_plan]",
+            trigger: ".o_dropdown_more button[name=action_propose_plan]",
             run: "click",
         },
         {
