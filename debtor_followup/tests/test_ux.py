@@ -5,6 +5,7 @@ from datetime import timedelta
 from PIL import Image
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
@@ -192,3 +193,50 @@ class TestDebtorFilePage(DebtorFollowupCommon):
         self.assertTrue(debtor)
         self.assertFalse(debtor.message_ids, "the files the refresh makes get no creation message")
         self.assertFalse(debtor.message_follower_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestReminderWizardPersonal(DebtorFollowupCommon):
+    """The reminder a controller sends by hand: a personal line, contacts in copy, the documents listed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.today()
+        cls.invoice = cls._invoice(cls.customer, 640.0, today - timedelta(days=40), due_date=today - timedelta(days=10))
+        cls.accountant = cls.env["res.partner"].create({
+            "name": "Aline Accountant", "email": "aline@slowpayer.example.com"})
+
+    def test_personal_line_cc_and_attachments(self):
+        debtor = self._debtor(self.customer)
+        self.level_1.write({"attach_statement": True, "attach_invoices": True})
+        wizard = self.env["debtor.followup.send"].with_user(self.controller).create({
+            "customer_id": debtor.id, "personal_note": "As discussed with <Jane> on the phone.",
+            "cc_partner_ids": [fields.Command.set(self.accountant.ids)]})
+        self.assertEqual(wizard.level_id, self.level_1)
+        self.assertEqual(wizard.attachment_names.splitlines(), [
+            "Statement - Slow Payer Ltd.pdf", self.invoice._get_invoice_report_filename()])
+        escaped = "As discussed with &lt;Jane&gt; on the phone."
+        self.assertIn(escaped, wizard.body, "the preview shows the line")
+        wizard.action_send()
+        action = self.env["debtor.followup.action"].search([("partner_id", "=", self.customer.id)])
+        mail = self._mails(action)
+        self.assertEqual(len(mail), 1)
+        self.assertIn("aline@slowpayer.example.com", mail.email_cc)
+        html = str(mail.body_html)
+        self.assertIn(escaped, html)
+        self.assertLess(html.index(escaped), html.index(self.invoice.name), "the line comes above the level's text")
+        self.assertEqual(html.count(escaped), 1)
+        self.assertFalse(html.lstrip().startswith("<p>As discussed"), "inside the layout, not before it")
+        self.assertIn(escaped, str(action.mail_message_id.body))
+        # what the wizard listed is what the email carries
+        self.assertEqual(sorted(action.mail_message_id.attachment_ids.mapped("name")),
+                         sorted(wizard.attachment_names.splitlines()))
+
+    def test_cc_needs_an_address(self):
+        self.accountant.email = False
+        wizard = self.env["debtor.followup.send"].with_user(self.controller).create({
+            "customer_id": self._debtor(self.customer).id, "cc_partner_ids": [fields.Command.set(self.accountant.ids)]})
+        with self.assertRaisesRegex(UserError, "no email address"):
+            wizard.action_send()
+        self.assertFalse(self.env["debtor.followup.action"].search([("partner_id", "=", self.customer.id)]))
