@@ -11,6 +11,8 @@ class ResGroups(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "user_ids" in vals and self.env.ref(CONTROLLER_GROUP, raise_if_not_found=False) in self.all_implied_ids:
-            self.all_user_ids._debtor_set_home_action()
+        if "user_ids" in vals:
+            controllers = self.env.ref(CONTROLLER_GROUP, raise_if_not_found=False)
+            if controllers and controllers in self.all_implied_ids:
+                self.all_user_ids._debtor_set_home_action()
         return res
