@@ -28,3 +28,5 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_bank
+from . import res_groups
+from . import res_users

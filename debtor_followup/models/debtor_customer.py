@@ -87,6 +87,7 @@ class DebtorCustomer(models.Model):
     """
 
     _name = "debtor.customer"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Debtor"
     _order = "status_sequence, next_action_date, total_overdue desc, id"
     _check_company_auto = True
@@ -214,6 +215,12 @@ class DebtorCustomer(models.Model):
         string="Due for Handover", compute="_compute_handovers",
         help="The customer was sent the formal notice, or is due for the last level of its policy: the next step is "
              "a handover to collection.")
+    active_plan_count = fields.Integer(string="Plans Running", compute="_compute_queue_flags",
+                                       help="Payment plans proposed to the customer or running.")
+    queue_flags = fields.Char(
+        string="Flags", compute="_compute_queue_flags",
+        help="What the work queue marks: credit hold, open disputes, a running payment plan, an open promise to "
+             "pay, a handover due or the customer in collection.")
 
     _partner_company_unique = models.Constraint(
         "UNIQUE(partner_id, company_id)",
@@ -336,6 +343,30 @@ class DebtorCustomer(models.Model):
             last = customer.effective_policy_id.level_ids.sorted(lambda level: (level.delay_days, level.id))[-1:]
             customer.handover_due = customer.level_id.is_final_notice or (
                 bool(last) and last in (customer.level_id | customer.due_level_id))
+
+    @api.depends("credit_on_hold", "dispute_count", "open_promise_count", "in_collection", "handover_due")
+    def _compute_queue_flags(self):
+        plans = {(partner.id, company.id): count for partner, company, count in self.env[
+            "debtor.payment.plan"]._read_group(
+            [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids),
+             ("state", "in", ("proposed", "active"))],
+            ["partner_id", "company_id"], ["__count"])}
+        for customer in self:
+            customer.active_plan_count = plans.get((customer.partner_id.id, customer.company_id.id), 0)
+            flags = []
+            if customer.credit_on_hold:
+                flags.append(self.env._("On hold"))
+            if customer.dispute_count:
+                flags.append(self.env._("Dispute"))
+            if customer.active_plan_count:
+                flags.append(self.env._("Plan"))
+            if customer.open_promise_count:
+                flags.append(self.env._("Promise"))
+            if customer.in_collection:
+                flags.append(self.env._("In collection"))
+            elif customer.handover_due:
+                flags.append(self.env._("Handover due"))
+            customer.queue_flags = " · ".join(flags) or False
 
     # ------------------------------------------------------------------
     # CRUD
@@ -948,8 +979,10 @@ class DebtorCustomer(models.Model):
         known = set(existing.partner_id.ids)
         missing = [pid for pid, vals in state.items() if pid not in known and vals["total_due"]]
         if missing:
-            # create() would refresh again: insert plainly, the figures are written just below
-            new_files = super().create([{"partner_id": pid, "company_id": company.id} for pid in missing])
+            # create() would refresh again: insert plainly, the figures are written just below; files made by the
+            # refresh get no chatter entry nor followers (the chatter's create does both record by record)
+            new_files = super(DebtorCustomer, self.with_context(tracking_disable=True)).create(
+                [{"partner_id": pid, "company_id": company.id} for pid in missing]).with_env(self.env)
             self._refresh_usual_delays(company, new_files.partner_id, today)
             existing |= new_files
         blank = {"status": "none", "total_due": 0.0, "total_overdue": 0.0, "oldest_overdue_days": 0,
@@ -1370,8 +1403,9 @@ class DebtorCustomer(models.Model):
         return result
 
     def _statement_attachments(self):
-        """Render the statements of these debtor files (one company) in one go, as PDF attachments linked to their
-        customers.
+        """Render the statements of these debtor files (one company) in one go, as PDF attachments owned by the
+        debtor files. The reminder's message on the customer lists them; owned by the file (which controllers and
+        managers may write, unlike the contact) the web client can store their thumbnail when it shows them.
 
         :return: ``{debtor file id: ir.attachment}``
         """
@@ -1381,8 +1415,8 @@ class DebtorCustomer(models.Model):
             "name": self.env._("Statement - %(customer)s.pdf", customer=customer.partner_id.display_name),
             "raw": contents[customer.id],
             "mimetype": "application/pdf",
-            "res_model": "res.partner",
-            "res_id": customer.partner_id.id,
+            "res_model": self._name,
+            "res_id": customer.id,
         } for customer in self])
         return dict(zip(self.ids, attachments, strict=True))
 
@@ -2093,8 +2127,8 @@ class DebtorCustomer(models.Model):
         files = self.search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
         missing = partners - files.partner_id
         if missing:
-            created = self.sudo().create([{"partner_id": partner.id, "company_id": company.id}
-                                          for partner in missing])
+            created = self.sudo().with_context(tracking_disable=True).create(
+                [{"partner_id": partner.id, "company_id": company.id} for partner in missing])
             files |= created.with_env(self.env)
         return files
 

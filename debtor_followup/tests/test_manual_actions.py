@@ -65,7 +65,7 @@ class TestManualActions(DebtorFollowupCommon):
             log.action_confirm()
             self.assertFalse(self.customer.activity_ids, "the call activity is done")
             self.assertEqual(str(self.debtor.postponed_until), "2026-02-10")
-            self.assertIn("Promised to pay", self.customer.message_ids[0].body)
+            self.assertIn("Promised to pay", self.debtor.message_ids[0].body, "the call is noted on the debtor file")
             with self.assertRaisesRegex(UserError, "later date than today"):
                 self.env["debtor.followup.log"].create({
                     "customer_id": self.debtor.id, "kind": "postpone", "postpone_until": "2026-01-01"}

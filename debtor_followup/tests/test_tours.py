@@ -12,9 +12,10 @@ class TestControllerTour(DebtorFollowupCommon, HttpCase):
     """A credit controller's day in a real browser (tour ``debtor_followup_controller_day``).
 
     The customer has three invoices ten days overdue, so the first reminder is due today. In the browser the
-    controller opens the work queue and the customer, previews and sends the reminder, records a promise to pay the
-    first invoice, raises a dispute on the second and proposes a plan of three installments for the third; the tour
-    checks what the controller sees at each step, this test what ends up in the database.
+    controller opens the work queue and the customer, previews and sends the reminder, logs a call in which the
+    customer promised to pay and records that promise for the first invoice, raises a dispute on the second and
+    proposes a plan of three installments for the third; the tour checks what the controller sees at each step, this
+    test what ends up in the database.
     """
 
     @classmethod
@@ -55,6 +56,9 @@ class TestControllerTour(DebtorFollowupCommon, HttpCase):
         self.assertRecordValues(promise, [{
             "state": "open", "amount": 1200.0, "date": self.today + timedelta(days=7), "company_id": self.company.id}])
         self.assertEqual(promise.line_ids, self._receivable(self.invoice_promised))
+        # the call, logged with the outcome "promised to pay" that led to the promise, is on the debtor file
+        self.assertIn("Promised to pay", debtor.message_ids[:1].body)
+        self.assertEqual(debtor.message_ids[:1].author_id, self.controller.partner_id)
         # the dispute is on the second invoice, for what it owes
         dispute = self.env["debtor.dispute"].search([("partner_id", "=", self.tour_customer.id)])
         self.assertRecordValues(dispute, [{

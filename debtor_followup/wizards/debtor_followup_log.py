@@ -13,7 +13,8 @@ CALL_OUTCOMES = [
 
 
 class DebtorFollowupLog(models.TransientModel):
-    """Log a call with its outcome, or postpone a customer's follow-up, from the work queue."""
+    """Log a call with its outcome, or postpone a customer's follow-up, from the work queue. The call is noted on the
+    debtor file; a customer who promised to pay goes on to the promise wizard."""
 
     _name = "debtor.followup.log"
     _description = "Log a Call or Postpone Follow-up"
@@ -49,5 +50,9 @@ class DebtorFollowupLog(models.TransientModel):
             body += " " + self.env._("Next action on %(date)s.", date=self.postpone_until)
         if self.note:
             body += " " + self.note
-        customer._post_note(body)
+        # on the debtor file, by whoever made the call: its chatter is the customer's follow-up story
+        customer.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+        if self.kind == "call" and self.outcome == "promised":
+            # the customer promised to pay: record the promise right away
+            return customer._open_wizard("debtor.promise.wizard", self.env._("Promise to Pay"), note=self.note or False)
         return {"type": "ir.actions.act_window_close"}

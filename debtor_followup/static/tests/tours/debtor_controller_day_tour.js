@@ -171,11 +171,35 @@ registry.category("web_tour.tours").add("debtor_followup_controller_day", {
             trigger: ".o_field_widget[name=action_ids] .o_data_row:contains(First reminder)",
         },
 
-        // ----- a promise to pay the first invoice --------------------------------------------------------------
         {
-            content: "Record a promise to pay",
-            trigger: ".o_form_view .o_statusbar_buttons button:contains(Promise to Pay)",
+            content: "The chatter of the debtor file is on the page",
+            trigger: ".o_form_view .o-mail-Chatter",
+        },
+
+        // ----- a call: the customer promises to pay the first invoice ------------------------------------------
+        {
+            content: "Log the call",
+            trigger: ".o_form_view .o_statusbar_buttons button:contains(Log a Call)",
             run: "click",
+        },
+        {
+            content: "Choose the outcome of the call",
+            trigger: ".modal .o_field_widget[name=outcome] .o_select_menu input, .modal .o_field_widget[name=outcome] .o_select_menu_toggler",
+            run: "click",
+        },
+        {
+            content: "The customer promised to pay",
+            trigger: ".o_select_menu_menu .o_select_menu_item:contains(Promised to pay)",
+            run: "click",
+        },
+        {
+            content: "Saving goes on to the promise",
+            trigger: ".modal .modal-footer button:contains(Save and Record the Promise)",
+            run: "click",
+        },
+        {
+            content: "The promise wizard opens",
+            trigger: ".modal .o_field_widget[name=date] input",
         },
         {
             content: "The promise covers the three overdue invoices at first",
@@ -220,6 +244,10 @@ registry.category("web_tour.tours").add("debtor_followup_controller_day", {
         },
         {
             trigger: ".o_field_widget[name=promise_ids] .o_data_row:contains(1,200.00)",
+        },
+        {
+            content: "The call is in the debtor file's chatter",
+            trigger: ".o_form_view .o-mail-Chatter .o-mail-Message:contains(Call logged: Promised to pay)",
         },
 
         // ----- a dispute on the second invoice -----------------------------------------------------------------
@@ -293,8 +321,13 @@ registry.category("web_tour.tours").add("debtor_followup_controller_day", {
             trigger: ".o_form_view .oe_stat_button:contains(Disputes) .o_stat_value:contains(1)",
         },
         {
+            content: "The steps besides the main ones are in the button box, under More at this width",
+            trigger: ".o_form_view .o-form-buttonbox .o_button_more",
+            run: "click",
+        },
+        {
             content: "Propose a payment plan",
-            trigger: ".o_form_view .o_statusbar_buttons button:contains(Payment Plan)",
+            trigger: ".o_dropdown_more button[name=action_propose_plan]",
             run: "click",
         },
         {
