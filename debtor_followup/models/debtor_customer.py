@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.addons.account.tools.structured_reference import format_structured_reference_iso
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.fields import Domain
@@ -1246,6 +1247,77 @@ class DebtorCustomer(models.Model):
         overdue = lines.filtered(lambda line: line.amount_residual > 0 and line.date_maturity
                                  and line.date_maturity < on_date)
         return self._late_payment_figures(overdue, on_date)
+
+    @api.model
+    def _statement_document_values(self, partner, company, lines, today):
+        """What the letterhead, the address block and the payment footer of a statement or a letter show.
+
+        :param partner: the customer (``res.partner``); the document goes to its invoicing contact
+        :param company: the company that sends the document
+        :param lines: the items the document lists (``account.move.line``)
+        :param today: the document's date
+        :return: dict with ``company``, ``customer`` (commercial partner), ``addressee`` (the invoicing contact),
+            ``doc_date``, ``payment_reference``, ``bank`` (``res.partner.bank``, possibly empty), ``qr_code``
+            (an image data URI, or False) and ``pay_urls`` (``{move id: pay-online address or False}``)
+        """
+        customer = partner.commercial_partner_id
+        addressee = self.env["res.partner"].browse(customer.address_get(["invoice"])["invoice"]) or customer
+        reference = self._statement_payment_reference(customer, company)
+        bank = self._statement_bank_account(company)
+        return {
+            "pay_urls": lines.move_id._debtor_portal_pay_urls(),
+            "company": company,
+            "customer": customer,
+            "addressee": addressee,
+            "doc_date": today,
+            "payment_reference": reference,
+            "bank": bank,
+            "qr_code": self._statement_qr_code(bank, customer, company, lines, today, reference),
+        }
+
+    @api.model
+    def _statement_payment_reference(self, partner, company):
+        """The reference a customer quotes to pay a statement or a letter: its ISO 11649 (RF) creditor reference,
+        made as Odoo makes an invoice's reference of the "European, based on customer" model
+        (``account.move._get_invoice_reference_euro_partner``): the code of the company's first sales journal and
+        the digits of the customer's reference, else its id. Invoices of a journal with that model carry the same
+        reference, so the bank matching of Odoo finds the customer either way.
+        """
+        # the company's own journal and bank data, printed on its documents whoever prints them
+        journal = self.env["account.journal"].sudo().search(
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")], limit=1)
+        code = journal.code if journal.code and journal.code.isascii() and journal.code.isalnum() else journal.id
+        digits = "".join(char for char in partner.ref or "" if char.isdigit())[-21:] or str(partner.id)
+        return format_structured_reference_iso(f"{code or ''}{digits}"[-21:])
+
+    @api.model
+    def _statement_bank_account(self, company):
+        """The company's bank account a customer pays into: the account of the company's first bank journal that
+        has one, else the company's own bank account (``res.partner.bank``) in its currency, then any.
+
+        :return: ``res.partner.bank``, empty when the company has none
+        """
+        journal = self.env["account.journal"].sudo().search(
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "bank"),
+             ("bank_account_id", "!=", False)], limit=1)
+        if journal:
+            return journal.bank_account_id
+        banks = company.sudo().partner_id.bank_ids.filtered(
+            lambda bank: not bank.company_id or bank.company_id == company)
+        return banks.sorted(lambda bank: (bool(bank.currency_id) and bank.currency_id != company.currency_id,
+                                          not bank.allow_out_payment))[:1]
+
+    @api.model
+    def _statement_qr_code(self, bank, partner, company, lines, today, reference):
+        """A payment QR code for the total due (Odoo's, e.g. the EPC/SEPA code of ``account_qr_code_sepa``) when a
+        QR method is installed and the items are all in one currency with something to pay; else False."""
+        if not bank or not bank.get_available_qr_methods_in_sequence():
+            return False
+        totals = self._debtor_items_table(lines, today)["totals"] if lines else []
+        if len(totals) != 1 or totals[0][0].compare_amounts(totals[0][1]["total"], 0) <= 0:
+            return False
+        currency, figures = totals[0]
+        return bank.build_qr_code_base64(figures["total"], reference, reference, currency, partner) or False
 
     def _create_fee_invoice(self, level, lines):
         """Invoice the interest and costs of ``lines``' invoices at ``level``, once per invoice and level.
