@@ -1,5 +1,6 @@
 import io
 import re
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from lxml import html as lxml_html
@@ -155,6 +156,27 @@ class TestDocuments(DebtorFollowupCommon):
         tree = lxml_html.fromstring(self._statement_html(self._debtor(self.customer)))
         self.assertFalse(tree.xpath("//td[hasclass('o_debtor_bank_account')]"))
         self.assertIn(self.reference, tree.xpath("//table[hasclass('o_debtor_payment')]")[0].text_content())
+
+    def test_payment_qr_code_where_odoo_has_a_qr_method(self):
+        """With a QR method installed (e.g. account_qr_code_sepa), the total due, the account and the reference
+        go into Odoo's payment QR code, embedded in the page (no /report/barcode request)."""
+        seen = []
+
+        def params(bank, qr_method, amount, currency, debtor_partner, free_communication, structured_communication):
+            seen.append((bank, qr_method, amount, currency, debtor_partner, structured_communication))
+            return {"barcode_type": "QR", "quiet": 0, "width": 128, "height": 128, "value": "BCD-test"}
+
+        Bank = type(self.env["res.partner.bank"])
+        with patch.object(Bank, "_get_available_qr_methods", lambda _self: [("test_qr", "Test QR", 10)]), \
+                patch.object(Bank, "_get_qr_code_generation_params", params, create=False):
+            tree = lxml_html.fromstring(self._statement_html(self._debtor(self.customer)))
+        self.assertEqual(seen, [(self.bank, "test_qr", 1150.0, self.company.currency_id, self.customer,
+                                 self.reference)], "the total due (open items less credits) and the reference")
+        [image] = tree.xpath("//img[hasclass('o_debtor_qr_code')]")
+        self.assertTrue(image.get("src").startswith("data:image/png;base64,"))
+        # without a QR method: no code
+        tree = lxml_html.fromstring(self._statement_html(self._debtor(self.customer)))
+        self.assertFalse(tree.xpath("//img[hasclass('o_debtor_qr_code')]"))
 
     def _debtor_of(self, partner):
         if not self._debtor(partner):
