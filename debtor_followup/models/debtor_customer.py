@@ -1249,23 +1249,31 @@ class DebtorCustomer(models.Model):
         return self._late_payment_figures(overdue, on_date)
 
     @api.model
-    def _statement_document_values(self, partner, company, lines, today):
+    def _statement_document_values(self, partner, company, lines, today, shared=None):
         """What the letterhead, the address block and the payment footer of a statement or a letter show.
 
         :param partner: the customer (``res.partner``); the document goes to its invoicing contact
         :param company: the company that sends the document
         :param lines: the items the document lists (``account.move.line``)
         :param today: the document's date
+        :param shared: a dict kept for all the documents of one rendering, so that what they have in common is
+            looked up once: the company's sales journal and bank account (per company) and, when given under
+            ``pay_urls``, the pay-online addresses of all their invoices
         :return: dict with ``company``, ``customer`` (commercial partner), ``addressee`` (the invoicing contact),
             ``doc_date``, ``payment_reference``, ``bank`` (``res.partner.bank``, possibly empty), ``qr_code``
             (an image data URI, or False) and ``pay_urls`` (``{move id: pay-online address or False}``)
         """
+        shared = {} if shared is None else shared
+        if company.id not in shared:
+            shared[company.id] = (self._statement_reference_prefix(company), self._statement_bank_account(company))
+        prefix, bank = shared[company.id]
+        if "pay_urls" not in shared or not set(lines.move_id.ids) <= set(shared["pay_urls"]):
+            shared.setdefault("pay_urls", {}).update(lines.move_id._debtor_portal_pay_urls())
         customer = partner.commercial_partner_id
         addressee = self.env["res.partner"].browse(customer.address_get(["invoice"])["invoice"]) or customer
-        reference = self._statement_payment_reference(customer, company)
-        bank = self._statement_bank_account(company)
+        reference = self._statement_payment_reference(customer, company, prefix=prefix)
         return {
-            "pay_urls": lines.move_id._debtor_portal_pay_urls(),
+            "pay_urls": shared["pay_urls"],
             "company": company,
             "customer": customer,
             "addressee": addressee,
@@ -1276,19 +1284,28 @@ class DebtorCustomer(models.Model):
         }
 
     @api.model
-    def _statement_payment_reference(self, partner, company):
+    def _statement_reference_prefix(self, company):
+        """What a customer's payment reference starts with: the code of the company's first sales journal, as
+        Odoo's (its id when the code is not plain letters and digits)."""
+        # the company's own journal and bank data, printed on its documents whoever prints them
+        journal = self.env["account.journal"].sudo().search(
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")], limit=1)
+        return (journal.code if journal.code and journal.code.isascii() and journal.code.isalnum()
+                else str(journal.id or ""))
+
+    @api.model
+    def _statement_payment_reference(self, partner, company, prefix=None):
         """The reference a customer quotes to pay a statement or a letter: its ISO 11649 (RF) creditor reference,
         made as Odoo makes an invoice's reference of the "European, based on customer" model
         (``account.move._get_invoice_reference_euro_partner``): the code of the company's first sales journal and
         the digits of the customer's reference, else its id. Invoices of a journal with that model carry the same
         reference, so the bank matching of Odoo finds the customer either way.
+
+        :param prefix: ``_statement_reference_prefix(company)`` when already known
         """
-        # the company's own journal and bank data, printed on its documents whoever prints them
-        journal = self.env["account.journal"].sudo().search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")], limit=1)
-        code = journal.code if journal.code and journal.code.isascii() and journal.code.isalnum() else journal.id
+        prefix = self._statement_reference_prefix(company) if prefix is None else prefix
         digits = "".join(char for char in partner.ref or "" if char.isdigit())[-21:] or str(partner.id)
-        return format_structured_reference_iso(f"{code or ''}{digits}"[-21:])
+        return format_structured_reference_iso(f"{prefix}{digits}"[-21:])
 
     @api.model
     def _statement_bank_account(self, company):

@@ -140,12 +140,13 @@ class DebtorFollowupAction(models.Model):
         } for action in self])
         return dict(zip(self.ids, attachments, strict=True))
 
-    def _letter_values(self):
+    def _letter_values(self, shared=None):
         """What the letter's letterhead, address block and payment details show (the statement's:
-        ``debtor.customer._statement_document_values``), dated the day of the action."""
+        ``debtor.customer._statement_document_values``, ``shared`` by the letters of one rendering), dated the
+        day of the action."""
         self.ensure_one()
         return self.env["debtor.customer"]._statement_document_values(
-            self.partner_id, self.company_id, self.line_ids, self.date)
+            self.partner_id, self.company_id, self.line_ids, self.date, shared)
 
     @api.model
     def _formal_notice_domain(self):
