@@ -1261,7 +1261,8 @@ class DebtorCustomer(models.Model):
             ``pay_urls``, the pay-online addresses of all their invoices
         :return: dict with ``company``, ``customer`` (commercial partner), ``addressee`` (the invoicing contact),
             ``doc_date``, ``payment_reference``, ``bank`` (``res.partner.bank``, possibly empty), ``qr_code``
-            (an image data URI, or False) and ``pay_urls`` (``{move id: pay-online address or False}``)
+            (an image data URI, or False), ``pay_urls`` (``{move id: pay-online address or False}``) and
+            ``to_pay`` (whether any of the lines is owed)
         """
         shared = {} if shared is None else shared
         if company.id not in shared:
@@ -1274,6 +1275,7 @@ class DebtorCustomer(models.Model):
         reference = self._statement_payment_reference(customer, company, prefix=prefix)
         return {
             "pay_urls": shared["pay_urls"],
+            "to_pay": any(line.amount_residual > 0 for line in lines),
             "company": company,
             "customer": customer,
             "addressee": addressee,

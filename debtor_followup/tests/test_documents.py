@@ -178,6 +178,15 @@ class TestDocuments(DebtorFollowupCommon):
         tree = lxml_html.fromstring(self._statement_html(self._debtor(self.customer)))
         self.assertFalse(tree.xpath("//img[hasclass('o_debtor_qr_code')]"))
 
+    def test_a_statement_without_open_items_asks_for_nothing(self):
+        refund = self._invoice(self.customer_b, 80.0, "2026-01-10", move_type="out_refund")
+        debtor = self._debtor(self.customer_b)
+        self.assertFalse(debtor.line_ids.filtered(lambda line: line.amount_residual > 0))
+        tree = lxml_html.fromstring(self._statement_html(debtor))
+        self.assertTrue(tree.xpath("//table[hasclass('o_debtor_letterhead')]"))
+        self.assertFalse(tree.xpath("//table[hasclass('o_debtor_payment')]"), "no payment instructions")
+        self.assertIn(refund.name, tree.text_content(), "the credit is still shown")
+
     def _debtor_of(self, partner):
         if not self._debtor(partner):
             self._invoice(partner, 50.0, "2025-12-01", due_date="2026-01-01")
