@@ -140,6 +140,14 @@ class DebtorFollowupAction(models.Model):
         } for action in self])
         return dict(zip(self.ids, attachments, strict=True))
 
+    def _letter_values(self, shared=None):
+        """What the letter's letterhead, address block and payment details show (the statement's:
+        ``debtor.customer._statement_document_values``, ``shared`` by the letters of one rendering), dated the
+        day of the action."""
+        self.ensure_one()
+        return self.env["debtor.customer"]._statement_document_values(
+            self.partner_id, self.company_id, self.line_ids, self.date, shared)
+
     @api.model
     def _formal_notice_domain(self):
         """The actions that count as the formal notice of default: final-notice levels executed and not known to
