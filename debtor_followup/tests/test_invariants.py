@@ -1,13 +1,15 @@
 """Invariants of the money figures, over generated ledgers (hypothesis).
 
 Each example books a new customer's ledger: invoices in two currencies, due in the past or the future, partly or
-fully paid (on time or late), disputed in part or in full, open credit notes and unapplied payments. Whatever the
-ledger, every screen and document tells the same story, and the story is Odoo's own ledger:
+fully paid (on time or late), disputed in part or in full, open credit notes and unapplied payments, promises to
+pay, a payment plan and a handover to a collection agency, each made through its own actions. Whatever the ledger,
+every screen and document tells the same story, and the story is Odoo's own ledger:
 
 * the debtor file's total due is Odoo's receivable balance of the customer in the company;
 * the aging's buckets hold exactly the open items whose days overdue fall in them, and add up to the total;
-* the overdue and disputed figures are the same on the work queue, the aging and the statement;
-* the statement's totals add up (open items + credits = total due);
+* the overdue and disputed figures are the same on the work queue, the aging and the statement, and so are the
+  amounts on a plan, promised and handed over;
+* the statement's totals add up (open items + credits = total due), in each currency;
 * the cash-in forecast never expects more than is open net of credits and disputes;
 * the dashboard's company totals are the sums of the customers' figures.
 """
@@ -22,6 +24,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import DebtorFollowupCommon
@@ -37,6 +40,7 @@ invoice_specs = st.lists(st.fixed_dictionaries({
     "paid": st.sampled_from([0, 0, 0.25, 0.5, 1]),
     "paid_days_ago": st.integers(0, 60),
     "disputed": st.sampled_from([0, 0, 0.3, 1]),
+    "arrangement": st.sampled_from([None, None, "promise", "plan", "handover"]),
 }), min_size=1, max_size=4)
 credit_specs = st.lists(st.tuples(st.integers(5, 800), st.integers(0, 150)), max_size=2)
 payment_specs = st.lists(st.tuples(st.integers(5, 800), st.integers(0, 90)), max_size=2)
@@ -54,6 +58,8 @@ class TestFigureInvariants(DebtorFollowupCommon):
         super().setUpClass()
         cls.eur = cls.setup_other_currency("EUR", rates=[("2025-01-01", 1.25)])
         cls.reason = cls.env.ref("debtor_followup.dispute_reason_damaged")
+        cls.company.debtor_handover_agency_id = cls.env["res.partner"].create(
+            {"name": "Collect & Recover BV", "is_company": True, "debtor_is_collection_agency": True})
 
     @settings(max_examples=25, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -65,8 +71,10 @@ class TestFigureInvariants(DebtorFollowupCommon):
     # ------------------------------------------------------------------ building the ledger
     def _book(self, invoices, credits, payments):
         today = self.d(TODAY)
-        partner = self.env["res.partner"].create({"name": "Generated Debtor", "is_company": True,
-                                                  "email": "ap@generated.example.com"})
+        partner = self.env["res.partner"].create({
+            "name": "Generated Debtor", "is_company": True, "email": "ap@generated.example.com",
+            "street": "1 Main Street", "city": "Springfield", "zip": "12345", "country_id": self.env.ref("base.us").id})
+        arranged = {"promise": [], "plan": [], "handover": []}
         for spec in invoices:
             due = today - timedelta(days=spec["due_days_ago"])
             invoice = self._invoice(partner, float(spec["amount"]), due - timedelta(days=30), due_date=due,
@@ -75,16 +83,45 @@ class TestFigureInvariants(DebtorFollowupCommon):
                 paid_on = min(today - timedelta(days=spec["paid_days_ago"]), today)
                 amount = invoice.amount_total if spec["paid"] == 1 else round(invoice.amount_total * spec["paid"], 2)
                 self._pay(invoice, amount, max(paid_on, invoice.invoice_date))
-            if spec["disputed"] and invoice.payment_state not in ("paid", "in_payment"):
+            if invoice.payment_state in ("paid", "in_payment"):
+                continue
+            if spec["disputed"]:
                 self.env["debtor.dispute"].create({
                     "move_id": invoice.id, "reason_id": self.reason.id, "date": str(today),
                     "disputed_amount": round(invoice.amount_residual * spec["disputed"], 2) or 0.01})
+            elif spec["arrangement"] and not (spec["arrangement"] in ("plan", "handover") and spec["foreign"]):
+                arranged[spec["arrangement"]].append(invoice)
+        self._arrange(partner, arranged)
         for amount, days_ago in credits:
             day = today - timedelta(days=days_ago)
             self._invoice(partner, float(amount), day, due_date=day, move_type="out_refund")
         for amount, days_ago in payments:
             self.init_payment(float(amount), post=True, date=str(today - timedelta(days=days_ago)), partner=partner)
         return partner
+
+    def _arrange(self, partner, arranged):
+        """Promises, a payment plan and a handover on the invoices picked for them, through their own actions."""
+        today = self.d(TODAY)
+        for invoice in arranged["promise"]:
+            self.env["debtor.promise"].with_user(self.controller).create({
+                "partner_id": partner.id, "company_id": self.company.id, "date": str(today + timedelta(days=7)),
+                "amount": invoice.amount_residual_signed,  # in the company currency
+                "line_ids": [Command.set(self._receivable(invoice).ids)]})
+        if arranged["plan"]:
+            plan = self.env["debtor.payment.plan"].with_user(self.controller).create({
+                "partner_id": partner.id, "installment_count": 3,
+                "move_ids": [Command.set([invoice.id for invoice in arranged["plan"]])]})
+            if plan.approval_required:
+                plan.with_user(self.manager).action_approve()
+            plan.action_activate()
+        if arranged["handover"]:
+            debtor = self._debtor(partner) or self.env["debtor.customer"].create(
+                {"partner_id": partner.id, "company_id": self.company.id})
+            wizard = self.env["debtor.handover.wizard"].with_user(self.manager).with_context(
+                active_model="debtor.customer", active_id=debtor.id).create({})
+            wizard.write({"move_ids": [Command.set([invoice.id for invoice in arranged["handover"]])],
+                          "override": True, "override_reason": "Generated ledger"})
+            wizard.action_create()
 
     @staticmethod
     def _totals(tree, css_class):
@@ -135,6 +172,13 @@ class TestFigureInvariants(DebtorFollowupCommon):
         self.assertEqual(round_(aged_overdue), round_(debtor.total_overdue), "aging and queue: the same overdue")
         self.assertEqual(round_(aged_disputed), round_(figures["disputed"]), "aging and queue: the same disputed")
         self.assertLessEqual(figures["disputed"], figures["open"] + 0.005, "no more disputed than is owed")
+        # what is on a plan, promised or handed over: the same on the queue's figures and the aging's split
+        split = {state: round_(amount) for state, amount in
+                 Aging._read_group(domain, ["followup_state"], ["amount_residual:sum"])}
+        for state, key in (("plan", "plan"), ("promise", "promised"), ("collection", "collection")):
+            self.assertEqual(split.get(state, 0.0), round_(figures.get(key, 0.0)), state)
+        handed_over = items.filtered(lambda line: line.move_id.debtor_in_collection)
+        self.assertEqual(split.get("collection", 0.0), round_(sum(handed_over.mapped("amount_residual"))))
 
         # the statement: its totals add up and say what the queue says
         if not debtor:
