@@ -148,7 +148,7 @@ class ResPartner(models.Model):
             "company": company,
             "items_html": self.env["ir.qweb"]._render("debtor_followup.debtor_items_table", {
                 "lines": lines, "company": company, "today": today, "owed": owed,
-                "pay_urls": given.get("pay_urls")}),
+                "pay_urls": given.get("pay_urls"), "link_label": level.invoice_links and self.env._("View online")}),
         }
 
     def action_debtor_open(self):

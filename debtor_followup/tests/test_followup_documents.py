@@ -141,3 +141,4 @@ class TestFollowupDocuments(DebtorFollowupCommon):
             self.assertNotIn("account.move", mail.attachment_ids.mapped("res_model"), "no invoice PDF")
             self.assertTrue(invoice.access_token)
             self.assertIn(f"/my/invoices/{invoice.id}?access_token={invoice.access_token}", mail.body_html)
+            self.assertIn("View online", mail.body_html, "no payment provider: the link views the invoice")
