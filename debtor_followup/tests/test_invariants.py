@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 from hypothesis import HealthCheck
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -46,6 +47,12 @@ credit_specs = st.lists(st.tuples(st.integers(5, 800), st.integers(0, 150)), max
 payment_specs = st.lists(st.tuples(st.integers(5, 800), st.integers(0, 90)), max_size=2)
 
 
+def _spec(amount, due_days_ago, foreign=False, paid=0, paid_days_ago=0, disputed=0, arrangement=None):
+    """An invoice of the ledger, as the strategy draws them."""
+    return {"amount": amount, "due_days_ago": due_days_ago, "foreign": foreign, "paid": paid,
+            "paid_days_ago": paid_days_ago, "disputed": disputed, "arrangement": arrangement}
+
+
 def bucket_of(days):
     return next(key for key, limit in BUCKET_LIMITS if limit is None or days <= limit)
 
@@ -64,6 +71,12 @@ class TestFigureInvariants(DebtorFollowupCommon):
     @settings(max_examples=25, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(invoices=invoice_specs, credits=credit_specs, payments=payment_specs)
+    # the arrangements, each at least once whatever the generated examples hold
+    @example(invoices=[_spec(900, 40, arrangement="plan"), _spec(300, 10, arrangement="promise"),
+                       _spec(150, 90, arrangement="handover"), _spec(500, 20, disputed=0.3)],
+             credits=[(120, 5)], payments=[(80, 3)])
+    @example(invoices=[_spec(700, 120, paid=0.5, arrangement="handover"), _spec(60, -10, foreign=True)],
+             credits=[], payments=[])
     def test_every_screen_tells_the_ledger(self, invoices, credits, payments):
         with freeze_time(TODAY), self.env.cr.savepoint():  # each example its own customer
             self._check_ledger(invoices, credits, payments)
@@ -92,6 +105,7 @@ class TestFigureInvariants(DebtorFollowupCommon):
             elif spec["arrangement"] and not (spec["arrangement"] in ("plan", "handover") and spec["foreign"]):
                 arranged[spec["arrangement"]].append(invoice)
         self._arrange(partner, arranged)
+        self.arranged = arranged
         for amount, days_ago in credits:
             day = today - timedelta(days=days_ago)
             self._invoice(partner, float(amount), day, due_date=day, move_type="out_refund")
@@ -177,6 +191,9 @@ class TestFigureInvariants(DebtorFollowupCommon):
                  Aging._read_group(domain, ["followup_state"], ["amount_residual:sum"])}
         for state, key in (("plan", "plan"), ("promise", "promised"), ("collection", "collection")):
             self.assertEqual(split.get(state, 0.0), round_(figures.get(key, 0.0)), state)
+        for kind, state in (("plan", "plan"), ("promise", "promise"), ("handover", "collection")):
+            if self.arranged[kind]:
+                self.assertTrue(split.get(state), f"the {kind} of the ledger shows on the aging")
         handed_over = items.filtered(lambda line: line.move_id.debtor_in_collection)
         self.assertEqual(split.get("collection", 0.0), round_(sum(handed_over.mapped("amount_residual"))))
 
@@ -196,8 +213,10 @@ class TestFigureInvariants(DebtorFollowupCommon):
             code, cur = currency.name, currency.round
             in_currency = cur(sum(lines.mapped("amount_residual_currency")))
             self.assertEqual(cur(dues[code]), in_currency, f"total due in {code}: the open items")
-            self.assertEqual(cur(opens.get(code, dues[code]) + credits_.get(code, 0.0)), cur(dues[code]),
-                             f"the statement adds up in {code}")
+            if code in credits_:  # with credits, the open items and the credits each have their total row
+                self.assertEqual(cur(opens[code] + credits_[code]), cur(dues[code]), f"the statement adds up in {code}")
+            else:
+                self.assertFalse(any(line.amount_residual < 0 for line in lines), f"no credit in {code} left out")
             self.assertEqual(cur(overdues[code]), cur(sum(
                 line.amount_residual_currency for line in lines
                 if line.amount_residual > 0 and (line.date_maturity or line.date) < today)))

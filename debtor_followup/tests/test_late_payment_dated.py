@@ -84,7 +84,8 @@ class TestLatePaymentDated(DebtorFollowupCommon):
         """NL consumer: 500 due 31 March 2025, 200 paid on 20 April, reminded on 10 April and 1 May 2025.
 
         Art. 6:119 BW rate 6 % (from 1 January 2025), compounding yearly. The 14 days of the first reminder
-        (art. 6:96 lid 6 BW) run from the day after its receipt (11 April): to 25 April. The WIK costs are owed
+        (art. 6:96 lid 6 BW) run from the day after its receipt, presumed the day after sending (11 April): 12 to
+        25 April. The WIK costs are owed
         from 26 April, on the principal still unpaid then; the second reminder does not move that day.
         - 1 - 20 April (20 days) on 500 at 6 %: 1.644 -> 1.64
         - 20 April: 200 pays interest 1.64 and principal 198.36 (no costs are owed yet): principal 301.64
@@ -100,6 +101,8 @@ class TestLatePaymentDated(DebtorFollowupCommon):
         self._remind(invoice, "2025-05-01")
         with freeze_time("2025-04-25"):
             self.assertEqual(self._owed(invoice)[1], 0.0, "the 14 days run until 25 April included")
+        with freeze_time("2025-04-26"):
+            self.assertEqual(self._owed(invoice)[1], 45.25, "owed from the day after the 14 days")
         with freeze_time("2025-05-10"):
             self.assertEqual(self._owed(invoice), (2.63, 45.25, 347.88))
 
