@@ -337,6 +337,8 @@ class AccountMove(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("debtor_credit_override_user_id") and not self.env.su:
+                raise UserError(self.env._("Who overrode the credit control is recorded with the override reason."))
             if vals.get("debtor_plan_ids") and not self.env.su:
                 raise UserError(self.env._(
                     "The invoices of a payment plan are chosen on the plan, while it is a draft."))
@@ -346,6 +348,9 @@ class AccountMove(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if "debtor_credit_override_user_id" in vals and not self.env.su:
+            # an audit field: set with the reason below, never named by hand
+            raise UserError(self.env._("Who overrode the credit control is recorded with the override reason."))
         if "debtor_plan_ids" in vals and not self.env.su:
             # the relation is the plan's: written here, it would bypass the plan's controls
             raise UserError(self.env._("The invoices of a payment plan are chosen on the plan, while it is a draft."))

@@ -3,12 +3,16 @@ from collections import defaultdict
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 from odoo.tools.sql import create_column
 
 from ..tools import late_payment
 from .debtor_customer import EXCLUSION_REASONS
+
+# The item's follow-up history: written by the follow-up (SQL or sudo), never by hand, whatever the user's rights.
+FOLLOWUP_HISTORY_FIELDS = frozenset({"debtor_level_id", "debtor_last_action_date", "debtor_resume_date"})
 
 
 class AccountMoveLine(models.Model):
@@ -163,11 +167,24 @@ class AccountMoveLine(models.Model):
         self.env.cr.execute("SELECT id FROM account_account WHERE account_type = 'asset_receivable' ORDER BY id")
         return [account_id for account_id, in self.env.cr.fetchall()]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(FOLLOWUP_HISTORY_FIELDS & vals.keys() for vals in vals_list):
+            self._debtor_refuse_history()
+        return super().create(vals_list)
+
     def write(self, vals):
+        if not self.env.su and FOLLOWUP_HISTORY_FIELDS & vals.keys():
+            self._debtor_refuse_history()
         res = super().write(vals)
         if "debtor_manual_exclusion" in vals or "no_followup" in vals:
             self._debtor_refresh_customers()
         return res
+
+    def _debtor_refuse_history(self):
+        raise UserError(self.env._(
+            "The follow-up level, last reminder and resume date of an item are recorded by the follow-up itself "
+            "(reminders, disputes, plans); they cannot be set by hand."))
 
     def _debtor_set_level(self, level, date):
         """Record that ``level`` was executed for these items on ``date``.

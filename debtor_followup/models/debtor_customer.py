@@ -1080,11 +1080,17 @@ class DebtorCustomer(models.Model):
         if not pending:
             return
         Customer = self.sudo()  # whoever's read triggers it (a manager of one company reading a report...)
-        for company_id, partner_ids in pending.items():
-            company = Customer.env["res.company"].browse(company_id)
-            partners = Customer.env["res.partner"].browse(partner_ids)
-            Customer._refresh(company, partners)
-            Customer._refresh_usual_delays(company, partners)  # payments matched or undone
+        try:
+            for company_id, partner_ids in list(pending.items()):
+                company = Customer.env["res.company"].browse(company_id)
+                partners = Customer.env["res.partner"].browse(partner_ids)
+                Customer._refresh(company, partners)
+                Customer._refresh_usual_delays(company, partners)  # payments matched or undone
+                del pending[company_id]
+        except Exception:
+            # not lost: what is left is refreshed at the next read or at commit
+            self._debtor_mark_pending(pending)
+            raise
         self.env.flush_all()  # at commit, what the refresh wrote must reach the database too
 
     def flush_model(self, fnames=None):

@@ -411,3 +411,19 @@ class TestControlsRpc(ControlsCommon, HttpCase):
         self._refused(self.action, "write", [self.action.ids, {"state": "failed", "date": "2026-01-01"}],
                       ["state", "date"])
         self._refused(self.action, "unlink", [self.action.ids], ["state", "date"])
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerControls(ControlsCommon):
+    """The follow-up's own fields on Odoo's invoices and items are not for anyone to write."""
+
+    def test_item_history_and_override_author_cannot_be_forged(self):
+        item = self._receivable(self.invoice_dispute)
+        for user in (self.invoicing_user, self.controller, self.manager):
+            with self.assertRaises(UserError):
+                item.with_user(user).write({"debtor_level_id": self.level_final.id,
+                                            "debtor_last_action_date": "2026-01-01"})
+            with self.assertRaises(UserError):
+                self.invoice_dispute.with_user(user).write({"debtor_credit_override_user_id": self.manager.id})
+        self.assertFalse(item.debtor_level_id)
+        self.assertFalse(self.invoice_dispute.debtor_credit_override_user_id)

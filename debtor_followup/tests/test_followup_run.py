@@ -310,7 +310,7 @@ class TestFollowupRun(DebtorFollowupCommon):
     def test_a_lower_level_sent_by_hand_does_not_move_items_down(self):
         invoice = self._invoice(self.customer, 100.0, "2025-12-01", due_date="2026-01-01")
         with freeze_time("2026-01-22"):
-            self._receivable(invoice).write({"debtor_level_id": self.level_2.id,
+            self._receivable(invoice).sudo().write({"debtor_level_id": self.level_2.id,
                                              "debtor_last_action_date": "2026-01-22"})
             self._debtor(self.customer)._execute_level(self.level_1, self._receivable(invoice), manual=True)
             self.assertEqual(invoice.debtor_level_id, self.level_2)

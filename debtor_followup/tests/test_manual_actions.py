@@ -55,7 +55,7 @@ class TestManualActions(DebtorFollowupCommon):
     def test_log_call_and_postpone(self):
         self.debtor.responsible_id = self.controller
         with freeze_time("2026-01-22"):
-            self._receivable(self.invoice).write(
+            self._receivable(self.invoice).sudo().write(
                 {"debtor_level_id": self.level_1.id, "debtor_last_action_date": "2026-01-08"})
             self._run()
             self.assertEqual(len(self.customer.activity_ids), 1)

@@ -206,7 +206,8 @@ class TestRunControls(DebtorFollowupCommon):
         debtor = self._debtor(payer)
         debtor.responsible_id = self.controller
         invoice = self.invoices[0]
-        self._receivable(invoice).write({"debtor_level_id": self.level_2.id, "debtor_last_action_date": "2026-01-22"})
+        self._receivable(invoice).sudo().write(
+            {"debtor_level_id": self.level_2.id, "debtor_last_action_date": "2026-01-22"})
         Action = self.env["debtor.followup.action"]
         with freeze_time("2026-02-05"):
             notice = self._run().action_ids.filtered(lambda action: action.partner_id == payer)
