@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/debtor_followup_rules.xml",
         "report/debtor_document_layout.xml",
+        "report/debtor_jurisdiction_letters.xml",
         "report/debtor_statement_report.xml",
         "data/mail_template_data.xml",
         "data/debtor_followup_policy_data.xml",

@@ -44,6 +44,13 @@ class DebtorFollowupPolicy(models.Model):
         string="Late-Payment Rules",
         help="Statutory interest and costs for the customers of this policy. Empty: the company's.",
     )
+    jurisdiction_letters = fields.Boolean(
+        string="Letters of the Customer's Country",
+        default=True,
+        help="Reminders to a Dutch consumer carry the 14-day letter (art. 6:96 BW), to a German business the "
+        "Mahnung (§§ 286, 288 BGB), and the final notice to a UK individual the letter of claim of the "
+        "Pre-Action Protocol for Debt Claims, in the country's language. See the README, Letters per country.",
+    )
 
     _one_default_per_company = models.UniqueIndex(
         "(company_id) WHERE (is_default IS TRUE AND active IS TRUE)",

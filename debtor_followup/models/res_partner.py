@@ -108,7 +108,8 @@ class ResPartner(models.Model):
         (``level_id``, ``lines_by_partner``, ``customers``); without it (a template tried out from the composer)
         the customer's overdue items in the current company are shown.
 
-        :return: dict with ``customer`` (debtor file), ``level``, ``lines``, ``amount_due``, ``total_due``,
+        :return: dict with ``customer`` (debtor file), ``level``, ``legal_html`` (the text of the customer's
+            country letter, ``debtor.customer._legal_notice``, or False), ``lines``, ``amount_due``, ``total_due``,
             ``total_overdue``, ``currency``, ``company`` and ``items_html`` (the rendered table of items)
         """
         self.ensure_one()
@@ -135,9 +136,11 @@ class ResPartner(models.Model):
         owed = False
         if level.show_late_payment_amounts:
             owed = self.env["debtor.customer"]._late_payment_figures(lines, today)
+        notice = customer and level and customer._legal_notice(self, company, lines, today, level, customer)
         return {
             "customer": customer,
             "level": level,
+            "legal_html": notice and customer._legal_notice_html(notice),
             "owed": owed,
             "owed_total": sum(f["interest"] + f["costs"] for f in owed.values()) if owed else 0.0,
             "lines": lines,

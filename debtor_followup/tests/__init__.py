@@ -17,6 +17,7 @@ from . import test_followup_run
 from . import test_handover
 from . import test_identifiers_and_report
 from . import test_invariants
+from . import test_jurisdiction_letters
 from . import test_late_payment_dated
 from . import test_late_payment_engine
 from . import test_late_payment_integration
