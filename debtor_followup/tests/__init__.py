@@ -31,3 +31,4 @@ from . import test_safe_xml
 from . import test_security
 from . import test_tours
 from . import test_ux
+from . import test_workflow_token
