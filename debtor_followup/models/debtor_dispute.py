@@ -239,15 +239,10 @@ class DebtorDispute(models.Model):
                     "Write down why dispute %(name)s is rejected: the customer receives it.", name=dispute.name))
         today = fields.Date.context_today(self)
         self._debtor_do_step("reject", {"resolution": "rejected", "date_resolved": today})
+        self._debtor_notify_customer("debtor_followup.mail_template_dispute_rejected")
+        resume_next = self.filtered(lambda dispute: dispute.company_id.debtor_dispute_rejection_resume == "next")
+        self._debtor_resume_followup(resume_next.move_id, today)
         for dispute in self:
-            template = self.env.ref("debtor_followup.mail_template_dispute_rejected")
-            dispute.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment",
-                partner_ids=dispute.partner_id.ids, force_send=False)
-            if dispute.company_id.debtor_dispute_rejection_resume == "next":
-                receivable = dispute.move_id.line_ids.filtered(
-                    lambda line: line.account_type == "asset_receivable" and not line.reconciled)
-                receivable.sudo().debtor_resume_date = today
             dispute._close_owner_activities()
         self.env["debtor.customer"]._refresh_for(self)  # the resume dates written since the state changed
 

@@ -277,10 +277,7 @@ class DebtorHandover(models.Model):
 
     def action_open_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice")
-        action["domain"] = [("id", "in", self.line_ids.move_id.ids)]
-        action["context"] = {"create": False}
-        return action
+        return self._debtor_invoices_action(self.line_ids.move_id)
 
     # ------------------------------------------------------------------
     # Business methods

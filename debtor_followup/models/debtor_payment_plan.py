@@ -308,11 +308,7 @@ class DebtorPaymentPlan(models.Model):
     def action_propose(self):
         """Send the plan and its schedule to the customer (queued) and wait for the agreement."""
         self._debtor_do_step("propose", {"proposed_by_id": self.env.user.id})
-        template = self.env.ref("debtor_followup.mail_template_payment_plan_proposal")
-        for plan in self:
-            plan.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment",
-                partner_ids=plan.partner_id.ids, force_send=False)
+        self._debtor_notify_customer("debtor_followup.mail_template_payment_plan_proposal")
 
     def action_approve(self):
         """A Credit Manager approves a plan that needs it (another one than who proposed it, with four eyes)."""
@@ -347,10 +343,7 @@ class DebtorPaymentPlan(models.Model):
 
     def action_open_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice")
-        action["domain"] = [("id", "in", self.move_ids.ids)]
-        action["context"] = {"create": False}
-        return action
+        return self._debtor_invoices_action(self.move_ids)
 
     # ------------------------------------------------------------------
     # Business methods
@@ -452,14 +445,9 @@ class DebtorPaymentPlan(models.Model):
         if not self:
             return
         self._debtor_do_step("break")
-        template = self.env.ref("debtor_followup.mail_template_payment_plan_broken")
+        self._debtor_resume_followup(self.move_ids, today)
+        self._debtor_notify_customer("debtor_followup.mail_template_payment_plan_broken")
         for plan in self:
-            receivable = plan.move_ids.line_ids.filtered(
-                lambda line: line.account_type == "asset_receivable" and not line.reconciled)
-            receivable.sudo().debtor_resume_date = today
-            plan.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment",
-                partner_ids=plan.partner_id.ids, force_send=False)
             plan.activity_schedule(
                 "mail.mail_activity_data_todo", date_deadline=today,
                 summary=self.env._("Payment plan %(plan)s broken: follow up the customer", plan=plan.name),

@@ -165,6 +165,35 @@ class DebtorWorkflowMixin(models.AbstractModel):
         return self.env.su or (isinstance(token, _WorkflowToken) and self._name in token.models)
 
     # ------------------------------------------------------------------
+    # Shared by the workflows' actions
+    # ------------------------------------------------------------------
+    def _debtor_notify_customer(self, template_xmlid):
+        """Post the mail template ``template_xmlid`` to the customer (``partner_id``) of each record, in its chatter;
+        the mail is queued, not sent in the request."""
+        template = self.env.ref(template_xmlid)
+        for record in self:
+            record.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment",
+                partner_ids=record.partner_id.ids, force_send=False)
+
+    @api.model
+    def _debtor_resume_followup(self, moves, on_date):
+        """Put ``moves`` back into the follow-up on ``on_date``: their open receivable items resume then, at their
+        next level (the debtor files are the caller's to refresh)."""
+        receivable = moves.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled)
+        # the resume date is system-maintained history: written by the workflow whoever runs it
+        receivable.sudo().debtor_resume_date = on_date
+
+    @api.model
+    def _debtor_invoices_action(self, moves):
+        """The window action listing the customer invoices ``moves``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice")
+        action["domain"] = [("id", "in", moves.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------
     # Checks
     # ------------------------------------------------------------------
     def _debtor_locked_fields(self, vals):

@@ -22,7 +22,6 @@ Security measures, in order:
 No Odoo import here: the module can be used and tested on its own.
 """
 
-import os
 from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -43,8 +42,7 @@ __all__ = [
 ]
 
 NAMESPACE = "urn:debtor-followup:credit-report:1"
-XSD_PATH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "xsd", "credit_report.xsd")
+XSD_PATH = safe_xml.xsd_path("credit_report.xsd")
 MAX_REPORT_SIZE = 1024 * 1024  # bytes; real reports are a few kilobytes
 EVENT_TYPES = ("bankruptcy", "insolvency", "judgement", "payment_default", "other")
 
@@ -134,24 +132,24 @@ def _text(node, path=None):
     return " ".join(node.text.split())
 
 
-def _date(node, path):
+def _converted(node, path, convert, error, what):
+    """The text at ``path`` converted by ``convert`` (None when absent); refused as an invalid ``what`` when
+    ``convert`` raises ``error``."""
     value = _text(node, path)
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CreditReportError("Credit report refused: invalid date.", [(_find(node, path).sourceline, value)])
+        return convert(value)
+    except error:
+        raise CreditReportError(f"Credit report refused: invalid {what}.", [(_find(node, path).sourceline, value)])
+
+
+def _date(node, path):
+    return _converted(node, path, date.fromisoformat, ValueError, "date")
 
 
 def _decimal(node, path):
-    value = _text(node, path)
-    if value is None:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise CreditReportError("Credit report refused: invalid number.", [(_find(node, path).sourceline, value)])
+    return _converted(node, path, Decimal, InvalidOperation, "number")
 
 
 def _amount(node, path):

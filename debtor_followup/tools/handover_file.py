@@ -14,7 +14,6 @@ here imports Odoo, so the module can be used and tested on its own.
 
 import csv
 import io
-import os
 import re
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
@@ -35,8 +34,7 @@ __all__ = [
 ]
 
 NAMESPACE = "urn:debtor-followup:handover:1"
-XSD_PATH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "xsd", "debtor_handover.xsd")
+XSD_PATH = safe_xml.xsd_path("debtor_handover.xsd")
 IDENTIFIER_ELEMENTS = {"vat": "vat", "registry": "registryNumber", "lei": "lei"}
 CSV_COLUMNS = [
     "handover_reference", "handover_date", "agency", "agency_reference", "creditor_name", "creditor_vat",

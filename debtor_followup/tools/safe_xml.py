@@ -10,15 +10,21 @@
 No Odoo import here: the module can be used and tested on its own.
 """
 
+import os
 import re
 import threading
 
 from lxml import etree
 
-__all__ = ["Schema", "doctype_line", "safe_parser", "syntax_errors", "tree_refusal"]
+__all__ = ["Schema", "doctype_line", "safe_parser", "syntax_errors", "tree_refusal", "xsd_path"]
 
 _DOCTYPE_RE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _NS_PREFIX_RE = re.compile(r"\{(?:urn|https?):[^{}\s]*\}")  # "{urn:...}score" -> "score" in messages
+
+
+def xsd_path(name):
+    """The path of the schema ``name`` shipped in the addon's ``data/xsd``."""
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "xsd", name)
 
 
 def safe_parser():
