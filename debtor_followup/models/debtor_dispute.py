@@ -38,6 +38,15 @@ class DebtorDispute(models.Model):
     _order = "state_sequence, deadline, id desc"
     _check_company_auto = True
     _debtor_control_fields = ("state", "resolution", "date_resolved", "credit_note_id")
+    _debtor_sequence_code = "debtor.dispute"
+    _debtor_refresh_debtors = True
+    _debtor_transitions = {
+        "investigate": (("open",), "investigation"),
+        "accept": (OPEN_STATES, "resolved"),
+        "reject": (OPEN_STATES, "resolved"),
+        "close": (("resolved",), "closed"),
+        "cancel": (OPEN_STATES, "cancelled"),
+    }
 
     # ------------------------------------------------------------------
     # What is disputed
@@ -179,9 +188,6 @@ class DebtorDispute(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("debtor.dispute") or "/"
         disputes = super().create(vals_list)
         for dispute in disputes:
             dispute._schedule_owner_activity(
@@ -190,14 +196,7 @@ class DebtorDispute(models.Model):
                 "Dispute %(name)s raised (%(reason)s, %(amount)s): the invoice is left out of the follow-up "
                 "until it is resolved.", name=dispute.name, reason=dispute.reason_id.name,
                 amount=dispute.currency_id.format(dispute.disputed_amount)))
-        disputes._refresh_debtors()
         return disputes
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "state" in vals:
-            self._refresh_debtors()
-        return res
 
     def _debtor_locked_fields(self, vals):
         """A dispute stays on its invoice; what is disputed and the reason are fixed once it is resolved."""
@@ -216,18 +215,16 @@ class DebtorDispute(models.Model):
     # Actions
     # ------------------------------------------------------------------
     def action_investigate(self):
-        self._check_state(("open",))
-        self._debtor_workflow_write({"state": "investigation"})
+        self._debtor_do_step("investigate")
 
     def action_accept(self):
         """Accept: credit the disputed amount with a credit note reconciled with the invoice."""
-        self._check_state(OPEN_STATES)
+        self._debtor_check_step("accept")
         for dispute in self:
             dispute._check_can_accept()
             credit_note = dispute._create_credit_note()
-            dispute._debtor_workflow_write({"state": "resolved", "resolution": "accepted",
-                                            "credit_note_id": credit_note.id,
-                                            "date_resolved": fields.Date.context_today(self)})
+            dispute._debtor_do_step("accept", {"resolution": "accepted", "credit_note_id": credit_note.id,
+                                               "date_resolved": fields.Date.context_today(self)})
             dispute.message_post(body=self.env._(
                 "Accepted: credit note %(credit_note)s of %(amount)s.", credit_note=credit_note.name,
                 amount=dispute.currency_id.format(credit_note.amount_total)))
@@ -235,32 +232,25 @@ class DebtorDispute(models.Model):
 
     def action_reject(self):
         """Reject: tell the customer why, and put the invoice back in the follow-up."""
-        self._check_state(OPEN_STATES)
+        self._debtor_check_step("reject")
         for dispute in self:
             if not dispute.resolution_note:
                 raise UserError(self.env._(
                     "Write down why dispute %(name)s is rejected: the customer receives it.", name=dispute.name))
         today = fields.Date.context_today(self)
-        self._debtor_workflow_write({"state": "resolved", "resolution": "rejected", "date_resolved": today})
+        self._debtor_do_step("reject", {"resolution": "rejected", "date_resolved": today})
+        self._debtor_notify_customer("debtor_followup.mail_template_dispute_rejected")
+        resume_next = self.filtered(lambda dispute: dispute.company_id.debtor_dispute_rejection_resume == "next")
+        self._debtor_resume_followup(resume_next.move_id, today)
         for dispute in self:
-            template = self.env.ref("debtor_followup.mail_template_dispute_rejected")
-            dispute.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment",
-                partner_ids=dispute.partner_id.ids, force_send=False)
-            if dispute.company_id.debtor_dispute_rejection_resume == "next":
-                receivable = dispute.move_id.line_ids.filtered(
-                    lambda line: line.account_type == "asset_receivable" and not line.reconciled)
-                receivable.sudo().debtor_resume_date = today
             dispute._close_owner_activities()
-        self._refresh_debtors()
+        self.env["debtor.customer"]._refresh_for(self)  # the resume dates written since the state changed
 
     def action_close(self):
-        self._check_state(("resolved",))
-        self._debtor_workflow_write({"state": "closed"})
+        self._debtor_do_step("close")
 
     def action_cancel(self):
-        self._check_state(OPEN_STATES)
-        self._debtor_workflow_write({"state": "cancelled"})
+        self._debtor_do_step("cancel")
         self._close_owner_activities()
 
     def action_open_credit_note(self):
@@ -383,9 +373,6 @@ class DebtorDispute(models.Model):
 
     def _close_owner_activities(self):
         self.activity_ids.action_feedback(feedback=self.env._("Dispute resolved"))
-
-    def _refresh_debtors(self):
-        self.env["debtor.customer"]._refresh_for(self)
 
     @api.model
     def _remind_sla_overdue(self, company):

@@ -60,6 +60,16 @@ class DebtorHandover(models.Model):
     _debtor_control_fields = ("name", "state", "partner_id", "company_id", "currency_id", "agency_id", "date",
                               "date_sent", "date_acknowledged", "date_done", "notice_date", "override_reason",
                               "override_issues", "override_user_id", "attachment_id")
+    _debtor_workflow_models = ("debtor.handover.line",)  # the invoices, written with the handover
+    _debtor_sequence_code = "debtor.handover"
+    _debtor_refresh_debtors = True  # its invoices leave or rejoin the follow-up
+    _debtor_transitions = {
+        "generate_file": (tuple(state for state, _label in HANDOVER_STATES if state != "withdrawn"), None),
+        "send": (("draft",), "sent"),
+        "acknowledge": (("sent",), "acknowledged"),
+        "close": (("sent", "acknowledged", "partial", "collected"), "closed"),
+        "withdraw": (IN_COLLECTION_STATES, "withdrawn"),
+    }
 
     # ------------------------------------------------------------------
     # Parties
@@ -152,21 +162,6 @@ class DebtorHandover(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("debtor.handover") or "/"
-        handovers = super().create(vals_list)
-        handovers._refresh_debtors()
-        return handovers
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "state" in vals:
-            self._refresh_debtors()
-        return res
-
     def _debtor_locked_fields(self, vals):
         """The file's format is the draft's to choose; a closed or withdrawn case is fixed."""
         locked = []
@@ -187,13 +182,6 @@ class DebtorHandover(models.Model):
         if any(handover.state != "draft" for handover in self):
             raise UserError(self.env._("Only a draft handover can be deleted: withdraw it instead."))
 
-    def unlink(self):
-        debtors = [(company, handovers.partner_id) for company, handovers in self.grouped("company_id").items()]
-        res = super().unlink()
-        for company, partners in debtors:
-            self.env["debtor.customer"]._refresh(company, partners)
-        return res
-
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -201,7 +189,7 @@ class DebtorHandover(models.Model):
         """(Re)build the handover file in the handover's format and attach it; a draft's figures are brought up to
         date first."""
         self.check_access("write")
-        self._check_state(tuple(state for state, _label in HANDOVER_STATES if state != "withdrawn"))
+        self._debtor_check_step("generate_file")
         for handover in self:
             if handover.state == "draft":
                 handover._update_figures(fields.Date.context_today(self))
@@ -212,7 +200,7 @@ class DebtorHandover(models.Model):
         """Hand the file over: the figures to today, the file built and attached, sent to the agency's contact by
         email when the agency wants it (queued)."""
         self.check_access("write")
-        self._check_state(("draft",))
+        self._debtor_check_step("send")
         today = fields.Date.context_today(self)
         for handover in self:
             handover._update_figures(today)
@@ -220,7 +208,7 @@ class DebtorHandover(models.Model):
                 raise UserError(self.env._("The invoices of %(handover)s are paid: there is nothing left to hand "
                                            "over. Delete the draft.", handover=handover.name))
             attachment = handover._attach_file()
-            handover._debtor_workflow_write({"state": "sent", "date_sent": today})
+            handover._debtor_do_step("send", {"date_sent": today})
             if handover._agency_wants_email():
                 handover._post_to_agency("debtor_followup.mail_template_handover_file", attachment)
             else:
@@ -232,12 +220,12 @@ class DebtorHandover(models.Model):
     def action_acknowledge(self):
         """The agency took the case on under its own reference."""
         self.check_access("write")
-        self._check_state(("sent",))
+        self._debtor_check_step("acknowledge")
         for handover in self:
             if not handover.agency_reference:
                 raise UserError(self.env._("Enter the agency's reference of %(handover)s first.",
                                            handover=handover.name))
-        self._debtor_workflow_write({"state": "acknowledged", "date_acknowledged": fields.Date.context_today(self)})
+        self._debtor_do_step("acknowledge", {"date_acknowledged": fields.Date.context_today(self)})
         return True
 
     def action_close(self):
@@ -246,13 +234,13 @@ class DebtorHandover(models.Model):
         The invoices stay out of the company's reminders; what is left open is for the accountant to write off.
         """
         self.check_access("write")
-        self._check_state(("sent", "acknowledged", "partial", "collected"))
+        self._debtor_check_step("close")
         for handover in self:
             if not handover.currency_id.is_zero(handover.amount_open) and not handover.close_note:
                 raise UserError(self.env._(
                     "%(handover)s still has %(open)s open: write down in the closing note why the case is closed.",
                     handover=handover.name, open=handover.currency_id.format(handover.amount_open)))
-        self._debtor_workflow_write({"state": "closed", "date_done": fields.Date.context_today(self)})
+        self._debtor_do_step("close", {"date_done": fields.Date.context_today(self)})
         for handover in self:
             handover.message_post(body=self.env._("Case closed: %(note)s", note=handover.close_note)
                                   if handover.close_note else self.env._("Case closed."))
@@ -261,13 +249,13 @@ class DebtorHandover(models.Model):
     def action_withdraw(self):
         """Take the case back from the agency: its invoices go back into the follow-up at the level they had."""
         self.check_access("write")
-        self._check_state(IN_COLLECTION_STATES)
+        self._debtor_check_step("withdraw")
         for handover in self:
             if not handover.withdraw_reason:
                 raise UserError(self.env._("Write down why %(handover)s is withdrawn first.",
                                            handover=handover.name))
         at_agency = self.filtered(lambda h: h.state != "draft")
-        self._debtor_workflow_write({"state": "withdrawn", "date_done": fields.Date.context_today(self)})
+        self._debtor_do_step("withdraw", {"date_done": fields.Date.context_today(self)})
         for handover in self:
             body = self.env._("Withdrawn: %(reason)s. The invoices are back in the follow-up.",
                               reason=handover.withdraw_reason)
@@ -289,10 +277,7 @@ class DebtorHandover(models.Model):
 
     def action_open_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice")
-        action["domain"] = [("id", "in", self.line_ids.move_id.ids)]
-        action["context"] = {"create": False}
-        return action
+        return self._debtor_invoices_action(self.line_ids.move_id)
 
     # ------------------------------------------------------------------
     # Business methods
@@ -301,10 +286,6 @@ class DebtorHandover(models.Model):
         """The debtor file of this handover's customer (created when missing)."""
         self.ensure_one()
         return self.env["debtor.customer"]._credit_file(self.partner_id, self.company_id)
-
-    def _refresh_debtors(self):
-        """Refresh the debtor files of these handovers' customers: their invoices leave or rejoin the follow-up."""
-        self.env["debtor.customer"]._refresh_for(self)
 
     def _agency_wants_email(self):
         self.ensure_one()

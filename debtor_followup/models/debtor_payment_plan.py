@@ -80,6 +80,18 @@ class DebtorPaymentPlan(models.Model):
     _order = "id desc"
     _check_company_auto = True
     _debtor_control_fields = ("state", "approved_by_id", "proposed_by_id", "open_amount", "overpaid_amount")
+    _debtor_workflow_models = ("debtor.payment.plan.line",)  # the schedule, written with the plan
+    _debtor_sequence_code = "debtor.payment.plan"
+    _debtor_refresh_debtors = True
+    _debtor_transitions = {
+        "propose": (("draft",), "proposed"),
+        "approve": (("draft", "proposed"), None),
+        "activate": (("draft", "proposed"), "active"),
+        "cancel": (("draft", "proposed", "active"), "cancelled"),
+        "reset_draft": (("proposed", "cancelled"), "draft"),
+        "complete": (("active",), "completed"),
+        "break": (("active",), "broken"),
+    }
 
     # ------------------------------------------------------------------
     # Parties and covered invoices
@@ -256,8 +268,6 @@ class DebtorPaymentPlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("debtor.payment.plan") or "/"
             if vals.get("partner_id"):
                 vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
         plans = super(DebtorPaymentPlan, self.with_context(debtor_plan_regenerating=True)).create(vals_list)
@@ -279,8 +289,6 @@ class DebtorPaymentPlan(models.Model):
             self._check_schedule_sum()
         else:
             res = super().write(vals)
-        if "state" in vals:
-            self._refresh_debtors()
         return res
 
     def _debtor_locked_fields(self, vals):
@@ -299,53 +307,43 @@ class DebtorPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     def action_propose(self):
         """Send the plan and its schedule to the customer (queued) and wait for the agreement."""
-        self._check_state(("draft",))
-        self._debtor_workflow_write({"state": "proposed", "proposed_by_id": self.env.user.id})
-        template = self.env.ref("debtor_followup.mail_template_payment_plan_proposal")
-        for plan in self:
-            plan.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment",
-                partner_ids=plan.partner_id.ids, force_send=False)
+        self._debtor_do_step("propose", {"proposed_by_id": self.env.user.id})
+        self._debtor_notify_customer("debtor_followup.mail_template_payment_plan_proposal")
 
     def action_approve(self):
         """A Credit Manager approves a plan that needs it (another one than who proposed it, with four eyes)."""
         if not self.env.user.has_group("debtor_followup.group_debtor_manager"):
             raise UserError(self.env._("Only a Credit Manager can approve a payment plan."))
-        self._check_state(("draft", "proposed"))
+        self._debtor_check_step("approve")
         for plan in self:
             if plan.company_id.debtor_four_eyes and (plan.proposed_by_id or plan.create_uid) == self.env.user:
                 raise UserError(self.env._(
                     "%(user)s proposed payment plan %(plan)s: four eyes, another Credit Manager approves it.",
                     user=self.env.user.name, plan=plan.name))
-        self._debtor_workflow_write({"approved_by_id": self.env.user.id})
+        self._debtor_do_step("approve", {"approved_by_id": self.env.user.id})
 
     def action_activate(self):
         """The customer agreed: the plan starts and its invoices leave the normal follow-up."""
-        self._check_state(("draft", "proposed"))
+        self._debtor_check_step("activate")
         for plan in self:
             if plan.approval_required and not plan.approved_by_id:
                 raise UserError(self.env._(
                     "Payment plan %(plan)s is over the company's limits (amount or number of installments): a "
                     "Credit Manager must approve it first.", plan=plan.name))
-        self._debtor_workflow_write({"state": "active"})
+        self._debtor_do_step("activate")
         self._allocate_payments()
         for plan in self:
             plan.message_post(body=self.env._("Payment plan activated."))
 
     def action_cancel(self):
-        self._check_state(("draft", "proposed", "active"))
-        self._debtor_workflow_write({"state": "cancelled"})
+        self._debtor_do_step("cancel")
 
     def action_reset_draft(self):
-        self._check_state(("proposed", "cancelled"))
-        self._debtor_workflow_write({"state": "draft", "approved_by_id": False, "proposed_by_id": False})
+        self._debtor_do_step("reset_draft", {"approved_by_id": False, "proposed_by_id": False})
 
     def action_open_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice")
-        action["domain"] = [("id", "in", self.move_ids.ids)]
-        action["context"] = {"create": False}
-        return action
+        return self._debtor_invoices_action(self.move_ids)
 
     # ------------------------------------------------------------------
     # Business methods
@@ -421,9 +419,6 @@ class DebtorPaymentPlan(models.Model):
         dates = (receivable.matched_credit_ids | receivable.matched_debit_ids).mapped("max_date")
         return max(dates) if dates else fields.Date.context_today(self)
 
-    def _refresh_debtors(self):
-        self.env["debtor.customer"]._refresh_for(self)
-
     @api.model
     def _cron_update_plans(self, company, today):
         """Called by the nightly run: allocate payments, send installment reminders, complete and break plans.
@@ -434,7 +429,7 @@ class DebtorPaymentPlan(models.Model):
         plans._allocate_payments()
         plans.line_ids._update_states(today)
         completed = plans.filtered(lambda p: all(line.state == "paid" for line in p.line_ids))
-        completed._debtor_workflow_write({"state": "completed"})
+        completed._debtor_do_step("complete")
         for plan in completed:
             plan.message_post(body=self.env._("Payment plan completed: every installment is paid."))
         grace = company.debtor_plan_grace_days
@@ -449,17 +444,12 @@ class DebtorPaymentPlan(models.Model):
         gets an activity and the customer a message."""
         if not self:
             return
-        self._debtor_workflow_write({"state": "broken"})
-        template = self.env.ref("debtor_followup.mail_template_payment_plan_broken")
+        self._debtor_do_step("break")
+        self._debtor_resume_followup(self.move_ids, today)
+        self._debtor_notify_customer("debtor_followup.mail_template_payment_plan_broken")
         for plan in self:
-            receivable = plan.move_ids.line_ids.filtered(
-                lambda line: line.account_type == "asset_receivable" and not line.reconciled)
-            receivable.sudo().debtor_resume_date = today
-            plan.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment",
-                partner_ids=plan.partner_id.ids, force_send=False)
             plan.activity_schedule(
                 "mail.mail_activity_data_todo", date_deadline=today,
                 summary=self.env._("Payment plan %(plan)s broken: follow up the customer", plan=plan.name),
                 user_id=(plan.user_id or self.env.user).id)
-        self._refresh_debtors()
+        self.env["debtor.customer"]._refresh_for(self)  # the resume dates written since the state changed

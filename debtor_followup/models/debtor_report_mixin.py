@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.tools import SQL
 
 
 class DebtorReportMixin(models.AbstractModel):
@@ -19,3 +20,14 @@ class DebtorReportMixin(models.AbstractModel):
     def _report_query(self):
         """The SQL query of the report's rows (an ``SQL`` object), one column per stored field plus ``id``."""
         raise NotImplementedError
+
+    def _plan_rate_query(self):
+        """Per payment plan, the rate from its currency to its company's: its invoices' signed totals over their
+        totals (1 when they are in the company's currency). Rows ``plan_id, rate``, for a ``WITH`` clause."""
+        return SQL("""
+                SELECT rel.plan_id,
+                       COALESCE(SUM(ABS(move.amount_total_signed)) / NULLIF(SUM(move.amount_total), 0), 1) AS rate
+                  FROM debtor_payment_plan_move_rel rel
+                  JOIN account_move move ON move.id = rel.move_id
+              GROUP BY rel.plan_id
+            """)

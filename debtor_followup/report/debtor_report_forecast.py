@@ -112,13 +112,7 @@ class DebtorReportForecast(models.Model):
                   JOIN item ON item.move_id = rel.move_id
               GROUP BY rel.plan_id
             ),
-            rate AS (
-                SELECT rel.plan_id,
-                       COALESCE(SUM(ABS(move.amount_total_signed)) / NULLIF(SUM(move.amount_total), 0), 1) AS rate
-                  FROM debtor_payment_plan_move_rel rel
-                  JOIN account_move move ON move.id = rel.move_id
-              GROUP BY rel.plan_id
-            ),
+            rate AS (%(plan_rate)s),
             installment AS (
                 SELECT installment.id,
                        plan.id AS plan_id,
@@ -212,4 +206,5 @@ class DebtorReportForecast(models.Model):
             """,
             items=self.env["debtor.customer"]._debtor_items_query(today, totals_only=totals_only),
             today=today, week_one=week_one, horizon=week_one + timedelta(weeks=FORECAST_WEEKS),
+            plan_rate=self._plan_rate_query(),
         )

@@ -56,13 +56,7 @@ class DebtorReportPlan(models.Model):
         today = fields.Date.context_today(self)
         return SQL(
             """
-            WITH rate AS (
-                SELECT rel.plan_id,
-                       COALESCE(SUM(ABS(move.amount_total_signed)) / NULLIF(SUM(move.amount_total), 0), 1) AS rate
-                  FROM debtor_payment_plan_move_rel rel
-                  JOIN account_move move ON move.id = rel.move_id
-              GROUP BY rel.plan_id
-            ),
+            WITH rate AS (%(plan_rate)s),
             installment AS (
                 SELECT line.id,
                        plan.id AS plan_id,
@@ -99,4 +93,5 @@ class DebtorReportPlan(models.Model):
               FROM installment
             """,
             today=today,
+            plan_rate=self._plan_rate_query(),
         )

@@ -28,6 +28,8 @@ from . import test_promise
 from . import test_rate_update
 from . import test_reports
 from . import test_run_controls
+from . import test_safe_xml
 from . import test_security
 from . import test_tours
 from . import test_ux
+from . import test_workflow_token

@@ -22,9 +22,6 @@ Security measures, in order:
 No Odoo import here: the module can be used and tested on its own.
 """
 
-import os
-import re
-import threading
 from datetime import date
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -32,6 +29,7 @@ from decimal import InvalidOperation
 from lxml import etree
 
 from . import identifiers
+from . import safe_xml
 
 __all__ = [
     "EVENT_TYPES",
@@ -44,14 +42,11 @@ __all__ = [
 ]
 
 NAMESPACE = "urn:debtor-followup:credit-report:1"
-XSD_PATH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "xsd", "credit_report.xsd")
+XSD_PATH = safe_xml.xsd_path("credit_report.xsd")
 MAX_REPORT_SIZE = 1024 * 1024  # bytes; real reports are a few kilobytes
 EVENT_TYPES = ("bankruptcy", "insolvency", "judgement", "payment_default", "other")
 
 _NS = {"cr": NAMESPACE}
-_DOCTYPE_RE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
-_NS_PREFIX_RE = re.compile(r"\{(?:urn|https?):[^{}\s]*\}")  # "{urn:...}score" -> "score" in messages
 
 
 class CreditReportError(ValueError):
@@ -73,70 +68,23 @@ def _format_error(line, text):
     return f"line {line}: {text}" if line else text
 
 
-def _safe_parser():
-    """A parser that never resolves entities, reads DTDs or touches the network."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        collect_ids=False,
-    )
-
-
-_schema = None
-_schema_lock = threading.Lock()
-
-
-def _get_schema():
-    """The XSD, loaded once with a safe parser (callers hold ``_schema_lock``)."""
-    global _schema
-    if _schema is None:
-        with open(XSD_PATH, "rb") as xsd_file:
-            xsd_doc = etree.parse(xsd_file, parser=_safe_parser())
-        _schema = etree.XMLSchema(xsd_doc)
-    return _schema
-
-
-def _line_of(data, offset):
-    return data.count(b"\n", 0, offset) + 1
+_SCHEMA = safe_xml.Schema(XSD_PATH)
+_DOCTYPE_REFUSED = ("Credit report refused: DOCTYPE declarations are not allowed (they can define entities that "
+                    "read local files or expand without limit).")
 
 
 def _check_no_doctype_bytes(data):
-    # Dropping NUL bytes makes UTF-16 and UTF-32 encoded markup visible to the scan as well.
-    scan = data.replace(b"\x00", b"")
-    match = _DOCTYPE_RE.search(scan)
-    if match:
-        raise CreditReportError(
-            "Credit report refused: DOCTYPE declarations are not allowed (they can define entities that "
-            "read local files or expand without limit).",
-            [(_line_of(scan, match.start()), "DOCTYPE declaration found")],
-        )
+    line = safe_xml.doctype_line(data)
+    if line:
+        raise CreditReportError(_DOCTYPE_REFUSED, [(line, "DOCTYPE declaration found")])
 
 
 def _check_no_doctype_tree(tree):
-    docinfo = tree.docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise CreditReportError(
-            "Credit report refused: DOCTYPE declarations are not allowed (they can define entities that "
-            "read local files or expand without limit).")
-    if any(isinstance(node, etree._Entity) for node in tree.iter()):
+    refusal = safe_xml.tree_refusal(tree)
+    if refusal == "doctype":
+        raise CreditReportError(_DOCTYPE_REFUSED)
+    if refusal == "entity":
         raise CreditReportError("Credit report refused: entity references are not allowed.")
-
-
-def _syntax_errors(exc, parser):
-    errors = []
-    for entry in parser.error_log:
-        if entry.level >= etree.ErrorLevels.ERROR:
-            item = (entry.line or None, entry.message.strip())
-            if item not in errors:
-                errors.append(item)
-    if not errors:
-        errors.append((getattr(exc, "lineno", None), getattr(exc, "msg", None) or str(exc)))
-    return errors
 
 
 def _parse_xml(data):
@@ -150,23 +98,20 @@ def _parse_xml(data):
     if not data.strip():
         raise CreditReportError("Credit report refused: the file is empty.")
     _check_no_doctype_bytes(data)
-    parser = _safe_parser()
+    parser = safe_xml.safe_parser()
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise CreditReportError("Credit report refused: the file is not well-formed XML.",
-                                _syntax_errors(exc, parser))
+                                safe_xml.syntax_errors(exc, parser))
     tree = root.getroottree()
     _check_no_doctype_tree(tree)
     return tree
 
 
 def _validate(tree):
-    with _schema_lock:
-        schema = _get_schema()
-        valid = schema.validate(tree)
-        errors = [(entry.line or None, _NS_PREFIX_RE.sub("", entry.message.strip())) for entry in schema.error_log]
-    if not valid:
+    errors = _SCHEMA.errors(tree)
+    if errors:
         raise CreditReportError("Credit report refused: the file does not match the credit report schema.", errors)
 
 
@@ -187,24 +132,24 @@ def _text(node, path=None):
     return " ".join(node.text.split())
 
 
-def _date(node, path):
+def _converted(node, path, convert, error, what):
+    """The text at ``path`` converted by ``convert`` (None when absent); refused as an invalid ``what`` when
+    ``convert`` raises ``error``."""
     value = _text(node, path)
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CreditReportError("Credit report refused: invalid date.", [(_find(node, path).sourceline, value)])
+        return convert(value)
+    except error:
+        raise CreditReportError(f"Credit report refused: invalid {what}.", [(_find(node, path).sourceline, value)])
+
+
+def _date(node, path):
+    return _converted(node, path, date.fromisoformat, ValueError, "date")
 
 
 def _decimal(node, path):
-    value = _text(node, path)
-    if value is None:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise CreditReportError("Credit report refused: invalid number.", [(_find(node, path).sourceline, value)])
+    return _converted(node, path, Decimal, InvalidOperation, "number")
 
 
 def _amount(node, path):

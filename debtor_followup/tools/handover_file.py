@@ -14,13 +14,13 @@ here imports Odoo, so the module can be used and tested on its own.
 
 import csv
 import io
-import os
 import re
-import threading
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
 from lxml import etree
+
+from . import safe_xml
 
 __all__ = [
     "CSV_COLUMNS",
@@ -34,8 +34,7 @@ __all__ = [
 ]
 
 NAMESPACE = "urn:debtor-followup:handover:1"
-XSD_PATH = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "xsd", "debtor_handover.xsd")
+XSD_PATH = safe_xml.xsd_path("debtor_handover.xsd")
 IDENTIFIER_ELEMENTS = {"vat": "vat", "registry": "registryNumber", "lei": "lei"}
 CSV_COLUMNS = [
     "handover_reference", "handover_date", "agency", "agency_reference", "creditor_name", "creditor_vat",
@@ -50,7 +49,6 @@ _NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # A spreadsheet reads a cell starting with one of these as a formula ("CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_LIKE_RE = re.compile(r"^[+-]?[\d\s().,/-]+$")  # "+32 2 555 12 12": a phone number, not a formula
-_NS_PREFIX_RE = re.compile(r"\{urn:[^{}\s]*\}")
 
 
 class HandoverFileError(ValueError):
@@ -63,23 +61,7 @@ class HandoverFileError(ValueError):
         super().__init__(message)
 
 
-def _safe_parser():
-    """A parser that never resolves entities, reads DTDs or touches the network (for the XSD and checks)."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False)
-
-
-_schema = None
-_schema_lock = threading.Lock()
-
-
-def _get_schema():
-    """The XSD, loaded once with a safe parser (callers hold ``_schema_lock``)."""
-    global _schema
-    if _schema is None:
-        with open(XSD_PATH, "rb") as xsd_file:
-            _schema = etree.XMLSchema(etree.parse(xsd_file, parser=_safe_parser()))
-    return _schema
+_SCHEMA = safe_xml.Schema(XSD_PATH)
 
 
 def _clean(value):
@@ -138,14 +120,11 @@ def validate_xml(content):
     :raise HandoverFileError: when it is not well-formed or does not match the schema, with every problem
     """
     try:
-        tree = etree.fromstring(content, parser=_safe_parser()).getroottree()
+        tree = etree.fromstring(content, parser=safe_xml.safe_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         raise HandoverFileError("The handover file is not well-formed XML.", [str(exc)])
-    with _schema_lock:
-        schema = _get_schema()
-        valid = schema.validate(tree)
-        errors = [f"line {entry.line}: {_NS_PREFIX_RE.sub('', entry.message.strip())}" for entry in schema.error_log]
-    if not valid:
+    errors = [f"line {line or 0}: {text}" for line, text in _SCHEMA.errors(tree)]
+    if errors:
         raise HandoverFileError("The handover file does not match the handover schema.", errors)
 
 

@@ -233,34 +233,31 @@ def check_vat(number, country_code=None):
         return IdentifierResult(False, cleaned, cleaned, reason, kind="vat")
     country = _PREFIX_COUNTRY.get(prefix, prefix)
     if prefix in _EU_PREFIXES:
-        country_module = _eu_vat._get_cc_module(prefix)
-        scheme = "eu.oss" if prefix == "EU" else country_module.__name__.removeprefix("stdnum.")
-        try:
-            compact = _eu_vat.validate(cleaned)
-        except ValidationError as exc:
-            return IdentifierResult(False, cleaned, cleaned, _reason(exc, _vat_expected(prefix)), kind="vat",
-                                    country=country, scheme=scheme)
-        return IdentifierResult(True, compact, _format_vat(prefix, country_module, compact), kind="vat",
-                                country=country, scheme=scheme)
-    if prefix in _OTHER_VAT_MODULES:
-        module = import_module(_OTHER_VAT_MODULES[prefix])
+        module = _eu_vat._get_cc_module(prefix)
+        validate = _eu_vat.validate
+        scheme = "eu.oss" if prefix == "EU" else module.__name__.removeprefix("stdnum.")
     else:
-        module = get_cc_module(prefix.lower(), "vat")
-        if module is None:
-            return IdentifierResult(None, cleaned, cleaned, f"no check known for country {prefix}", kind="vat",
-                                    country=country)
-    scheme = module.__name__.removeprefix("stdnum.")
+        if prefix in _OTHER_VAT_MODULES:
+            module = import_module(_OTHER_VAT_MODULES[prefix])
+        else:
+            module = get_cc_module(prefix.lower(), "vat")
+            if module is None:
+                return IdentifierResult(None, cleaned, cleaned, f"no check known for country {prefix}", kind="vat",
+                                        country=country)
+        validate = module.validate
+        scheme = module.__name__.removeprefix("stdnum.")
     try:
-        local = module.validate(cleaned)
+        compact = validate(cleaned)
     except ValidationError as exc:
         return IdentifierResult(False, cleaned, cleaned, _reason(exc, _vat_expected(prefix)), kind="vat",
                                 country=country, scheme=scheme)
-    if prefix in _OTHER_VAT_MODULES:  # VAT-prefix countries: keep the prefix in the compact form
-        compact = local if local.startswith(prefix) else prefix + local
+    if prefix in _EU_PREFIXES:
+        formatted = _format_vat(prefix, module, compact)
+    elif prefix in _OTHER_VAT_MODULES:  # VAT-prefix countries: keep the prefix in the compact form
+        compact = compact if compact.startswith(prefix) else prefix + compact
         formatted = _format_vat(prefix, module, compact)
     else:
-        compact = local
-        formatted = _safe_call(getattr(module, "format", str), local, local)
+        formatted = _safe_call(getattr(module, "format", str), compact, compact)
     return IdentifierResult(True, compact, formatted, kind="vat", country=country, scheme=scheme)
 
 
