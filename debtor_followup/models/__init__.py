@@ -6,6 +6,13 @@ from . import account_move_line
 from . import account_partial_reconcile
 from . import debtor_credit_check
 from . import debtor_customer
+from . import debtor_customer_credit
+from . import debtor_customer_engine
+from . import debtor_customer_execution
+from . import debtor_customer_figures
+from . import debtor_customer_late_payment
+from . import debtor_customer_merge
+from . import debtor_customer_statement
 from . import debtor_demo_generator
 from . import debtor_dispute
 from . import debtor_dispute_reason
