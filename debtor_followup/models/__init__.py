@@ -2,6 +2,7 @@
 # it (account_move imports debtor_credit_check).
 from . import debtor_workflow_mixin  # noqa: I001
 from . import account_move
+from . import account_move_credit
 from . import account_move_line
 from . import account_partial_reconcile
 from . import debtor_credit_check
@@ -32,8 +33,10 @@ from . import ir_actions_report
 from . import mail_notification
 from . import mail_template
 from . import res_company
+from . import res_company_credit
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_credit
 from . import res_partner_bank
 from . import res_groups
 from . import res_users
