@@ -13,6 +13,11 @@ from .debtor_customer import STATUS_SEQUENCE
 from .debtor_customer import DebtorCustomer
 from .debtor_handover import EXCLUDING_STATES as EXCLUDING_HANDOVER_STATES
 
+# The states of the records that take an item out of the follow-up (see _exclusion_reason_sql).
+EXCLUDING_DISPUTE_STATES = ("open", "investigation")
+EXCLUDING_PLAN_STATES = ("active",)
+EXCLUDING_PROMISE_STATES = ("open",)
+
 
 class DebtorCustomerEngine(models.Model):
     """The follow-up decision of debtor files: why an item is excluded, which level it is due for and when,
@@ -21,50 +26,70 @@ class DebtorCustomerEngine(models.Model):
 
     _inherit = "debtor.customer"
 
+    # ------------------------------------------------------------------
+    # Decide: why an item is not followed up
+    # ------------------------------------------------------------------
+    @api.model
+    def _exclusion_reason_sql(self):
+        """THE rule of why an open item is not followed up, as an SQL ``CASE`` giving a code of
+        ``EXCLUSION_REASONS`` (NULL: followed up), first match wins: handed over to a collection agency
+        (``EXCLUDING_HANDOVER_STATES``), excluded by hand (the item, or its invoice), the debtor file excluded,
+        the item marked ``no_followup`` by Odoo, an open dispute on its invoice (``EXCLUDING_DISPUTE_STATES``),
+        its invoice in an active payment plan (``EXCLUDING_PLAN_STATES``), an open promise to pay covering it
+        (``EXCLUDING_PROMISE_STATES``).
+
+        It reads the aliases of ``_debtor_items_query`` (``line``, ``customer``, ``handed_over``, ``disputed``,
+        ``planned``, ``promised``), which joins the records of those states: the nightly run and the manual send
+        (``_line_exclusions`` through ``_compute_followup_state``), the items' reason and the handover wizard
+        (``account.move.line.debtor_exclusion_reason``), the aging, the forecast and the work queue's figures
+        (``followup_state``) all ask this one rule.
+        """
+        return SQL("""CASE WHEN handed_over.move_id IS NOT NULL THEN 'collection'
+                        WHEN line.debtor_manual_exclusion THEN 'manual'
+                        WHEN customer.excluded THEN 'customer'
+                        WHEN line.no_followup THEN 'no_followup'
+                        WHEN disputed.id IS NOT NULL THEN 'dispute'
+                        WHEN planned.move_id IS NOT NULL THEN 'plan'
+                        WHEN promised.line_id IS NOT NULL THEN 'promise'
+                   END""")
+
     @api.model
     def _line_exclusions(self, company, lines):
-        """Why some of ``lines`` must not be followed up, as ``{line_id: reason}``.
-
-        Handovers to a collection agency (any but withdrawn ones), manual exclusions, open disputes, active
-        payment plans and open promises to pay. It must stay set-based: one query per kind of reason, whatever the
-        number of lines.
+        """Why some of ``lines`` must not be followed up, as ``{line_id: reason}``, from
+        ``_exclusion_reason_sql``: one query whatever the number of lines. The debtor file's own exclusion and
+        ``no_followup`` are left to ``_compute_followup_state`` (the file's reason comes first there, and items
+        marked ``no_followup`` are not followed up at all).
 
         :param company: the ``res.company`` being followed up
         :param lines: ``account.move.line`` records, all open and receivable
         """
-        # whoever looks at the items (an invoicing user, a controller) must see that they are at an agency
-        handed_over = set(self.env["debtor.handover.line"].sudo().search_fetch(
-            [("company_id", "=", company.id), ("state", "in", EXCLUDING_HANDOVER_STATES),
-             ("move_id", "in", lines.move_id.ids)],
-            ["move_id"],
-        ).move_id.ids)
-        reasons = {line.id: "collection" for line in lines if line.move_id.id in handed_over}
-        for line in lines:
-            if line.debtor_manual_exclusion:
-                reasons.setdefault(line.id, "manual")
-        disputes = self.env["debtor.dispute"].search_fetch(
-            [("company_id", "=", company.id), ("state", "in", ("open", "investigation")),
-             ("move_id", "in", lines.move_id.ids)],
-            ["move_id"],
-        )
-        disputed_moves = set(disputes.move_id.ids)
-        plans = self.env["debtor.payment.plan"].search_fetch(
-            [("company_id", "=", company.id), ("state", "=", "active"), ("move_ids", "in", lines.move_id.ids)],
-            ["move_ids"],
-        )
-        planned_moves = set(plans.move_ids.ids)
-        for line in lines:
-            if line.move_id.id in disputed_moves:
-                reasons.setdefault(line.id, "dispute")
-            elif line.move_id.id in planned_moves:
-                reasons.setdefault(line.id, "plan")
-        promises = self.env["debtor.promise"].search_fetch(
-            [("company_id", "=", company.id), ("state", "=", "open"), ("line_ids", "in", lines.ids)],
-            ["line_ids"],
-        )
-        for line_id in promises.line_ids.ids:
-            reasons.setdefault(line_id, "promise")
-        return reasons
+        if not lines:
+            return {}
+        self.env.cr.execute(SQL(
+            "SELECT item.id, item.exclusion_reason FROM (%s) AS item WHERE item.exclusion_reason IS NOT NULL",
+            self._debtor_items_query(fields.Date.context_today(self), companies=company, lines=lines,
+                                     totals_only=True)))
+        return {line_id: reason for line_id, reason in self.env.cr.fetchall()
+                if reason not in ("customer", "no_followup")}
+
+    @api.model
+    def _excluding_records(self, moves):
+        """The records that take ``moves`` out of the follow-up, by reason of ``_exclusion_reason_sql`` (same
+        states), for the messages that name them (the handover wizard).
+
+        :return: dict ``collection`` (``debtor.handover.line``), ``dispute`` (``debtor.dispute``), ``plan``
+            (``debtor.payment.plan``), ``promise`` (``debtor.promise``)
+        """
+        return {
+            "collection": self.env["debtor.handover.line"].sudo().search(
+                [("move_id", "in", moves.ids), ("state", "in", EXCLUDING_HANDOVER_STATES)]),
+            "dispute": self.env["debtor.dispute"].sudo().search(
+                [("move_id", "in", moves.ids), ("state", "in", EXCLUDING_DISPUTE_STATES)]),
+            "plan": self.env["debtor.payment.plan"].sudo().search(
+                [("move_ids", "in", moves.ids), ("state", "in", EXCLUDING_PLAN_STATES)]),
+            "promise": self.env["debtor.promise"].sudo().search(
+                [("line_ids.move_id", "in", moves.ids), ("state", "in", EXCLUDING_PROMISE_STATES)]),
+        }
 
     @api.model
     def _next_level(self, levels, current_level, overdue_days):
@@ -305,6 +330,28 @@ class DebtorCustomerEngine(models.Model):
         if self.env.cr.precommit.data.get(self._PENDING_KEY):
             self._debtor_refresh_pending()
         return super().flush_recordset(fnames)
+
+    @api.model
+    def _refresh_later_for(self, lines):
+        """Have the debtor files of the customers of ``lines``' receivable items refreshed, once per transaction.
+
+        Odoo's own flows (posting, resetting, reconciling, registering payments) call this; it only notes the
+        customers (``_debtor_mark_pending``). The files are refreshed set-based, company by company, when the
+        transaction commits, or earlier as soon as anything reads or searches debtor files in the same transaction,
+        so no one ever sees a stale figure and a flow that touches a customer several times pays for one refresh.
+
+        Bulk loaders (the demo generator) pass ``debtor_skip_refresh`` and refresh once at the end.
+
+        :param lines: ``account.move.line`` records
+        """
+        if not lines or self.env.context.get("debtor_skip_refresh"):
+            return
+        by_company = defaultdict(set)
+        for line in lines:
+            if line.account_type == "asset_receivable" and line.partner_id:
+                by_company[line.company_id.id].add(line.partner_id.commercial_partner_id.id)
+        if by_company:
+            self._debtor_mark_pending(by_company)
 
     @api.model
     def _refresh_for(self, records):

@@ -9,6 +9,9 @@ from odoo.tools import SQL
 
 from .debtor_customer import DELAY_COLUMNS
 from .debtor_customer import DELAY_MONTHS
+from .debtor_customer_engine import EXCLUDING_DISPUTE_STATES
+from .debtor_customer_engine import EXCLUDING_PLAN_STATES
+from .debtor_customer_engine import EXCLUDING_PROMISE_STATES
 from .debtor_handover import EXCLUDING_STATES as EXCLUDING_HANDOVER_STATES
 
 
@@ -47,8 +50,10 @@ class DebtorCustomerFigures(models.Model):
         what is owed can be overdue (``amount_overdue``: owed items past their due date); credits are shown on
         their own and offset the total (``amount_residual`` = owed + credits), never the overdue. An open dispute's
         amount (capped at what its invoice still owes) is laid on the invoice's open items earliest due first
-        (``amount_disputed``). ``followup_state`` says why an item is not followed up, with the precedence of
-        the follow-up engine. The ``*_currency`` columns are the same in the item's own currency.
+        (``amount_disputed``). ``exclusion_reason`` says why an item is not followed up (the engine's
+        ``_exclusion_reason_sql``, NULL when it is) and ``followup_state`` groups it for the reports (``excluded``:
+        by hand, with the debtor file or by Odoo's ``no_followup``). The ``*_currency`` columns are the same in the
+        item's own currency.
 
         :param today: the date to age the items on
         :param companies: ``res.company`` records to restrict to (all when None)
@@ -103,12 +108,9 @@ class DebtorCustomerFigures(models.Model):
                    line.date,
                    COALESCE(line.date_maturity, line.date) AS date_maturity,
                    %(days)s AS days_overdue,
-                   CASE WHEN handed_over.move_id IS NOT NULL THEN 'collection'
-                        WHEN line.no_followup OR line.debtor_manual_exclusion OR customer.excluded THEN 'excluded'
-                        WHEN disputed.id IS NOT NULL THEN 'dispute'
-                        WHEN planned.move_id IS NOT NULL THEN 'plan'
-                        WHEN promised.line_id IS NOT NULL THEN 'promise'
-                        ELSE 'followed'
+                   %(reason)s AS exclusion_reason,
+                   CASE WHEN %(reason)s IN ('manual', 'customer', 'no_followup') THEN 'excluded'
+                        ELSE COALESCE(%(reason)s, 'followed')
                    END AS followup_state,
                    line.amount_residual,
                    GREATEST(line.amount_residual, 0) AS amount_open,
@@ -142,7 +144,7 @@ class DebtorCustomerFigures(models.Model):
                       FROM (SELECT move_id, SUM(disputed_amount_company) AS amount,
                                    SUM(disputed_amount) AS amount_currency
                               FROM debtor_dispute
-                             WHERE state IN ('open', 'investigation')
+                             WHERE state IN %(dispute_states)s
                           GROUP BY move_id) AS dispute
                       JOIN account_move_line item
                         ON item.move_id = dispute.move_id
@@ -156,11 +158,11 @@ class DebtorCustomerFigures(models.Model):
                    ) AS disputed ON disputed.id = line.id
               LEFT JOIN (SELECT DISTINCT rel.move_id FROM debtor_payment_plan_move_rel rel
                            JOIN debtor_payment_plan plan ON plan.id = rel.plan_id
-                          WHERE plan.state = 'active') AS planned
+                          WHERE plan.state IN %(plan_states)s) AS planned
                      ON planned.move_id = line.move_id
               LEFT JOIN (SELECT DISTINCT rel.line_id FROM debtor_promise_line_rel rel
                            JOIN debtor_promise promise ON promise.id = rel.promise_id
-                          WHERE promise.state = 'open') AS promised
+                          WHERE promise.state IN %(promise_states)s) AS promised
                      ON promised.line_id = line.id
              WHERE line.account_id = ANY(%(accounts)s)
                AND line.reconciled IS NOT TRUE
@@ -170,7 +172,9 @@ class DebtorCustomerFigures(models.Model):
                AND %(filters)s
             """,
             describe=describe, describe_joins=describe_joins, days=days, accounts=accounts,
-            handover_states=EXCLUDING_HANDOVER_STATES, filters=SQL(" AND ").join(filters),
+            handover_states=EXCLUDING_HANDOVER_STATES, dispute_states=EXCLUDING_DISPUTE_STATES,
+            plan_states=EXCLUDING_PLAN_STATES, promise_states=EXCLUDING_PROMISE_STATES,
+            reason=self._exclusion_reason_sql(), filters=SQL(" AND ").join(filters),
         )
 
     @api.model
