@@ -161,7 +161,7 @@ class AccountMove(models.Model):
                 invoices=", ".join(handed_over.mapped("name"))))
         lines = self.line_ids
         res = super().button_draft()
-        lines._debtor_refresh_customers()
+        self.env["debtor.customer"]._refresh_later_for(lines)
         return res
 
     def action_debtor_open_history(self):

@@ -146,7 +146,7 @@ class AccountMoveCredit(models.Model):
         for move in posted:
             if move in problems:
                 move._debtor_log_credit_control(problems[move])
-        posted.line_ids._debtor_refresh_customers()
+        self.env["debtor.customer"]._refresh_later_for(posted.line_ids)
         return posted
 
     def _debtor_log_credit_control(self, reasons):
