@@ -73,7 +73,7 @@ class DebtorCustomer(models.Model):
 
     _name = "debtor.customer"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _description = "Debtor"
+    _description = "Debtor File"
     _order = "status_sequence, next_action_date, total_overdue desc, id"
     _check_company_auto = True
     _rec_names_search = ["partner_id.name", "partner_id.ref", "partner_id.vat"]
@@ -423,18 +423,25 @@ class DebtorCustomer(models.Model):
         action["context"] = {"active_model": self._name, "active_id": self.id}
         return action
 
-    def action_open_plans(self):
+    def _open_related(self, xml_id, domain=None, context=None):
+        """The window action ``xml_id`` listing this debtor file's records: those of its customer in its company
+        (or ``domain``).
+
+        :param xml_id: the window action, e.g. ``debtor_followup.debtor_dispute_action``
+        :param context: replaces the action's own context (None: kept)
+        """
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_payment_plan_action")
-        action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
-        action["context"] = {}
+        action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
+        action["domain"] = domain or [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
+        if context is not None:
+            action["context"] = context
         return action
 
+    def action_open_plans(self):
+        return self._open_related("debtor_followup.debtor_payment_plan_action", context={})
+
     def action_open_disputes(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_dispute_action")
-        action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
-        return action
+        return self._open_related("debtor_followup.debtor_dispute_action")
 
     def action_handover(self):
         """Open the handover wizard for this customer's overdue invoices (Credit Managers)."""
@@ -444,17 +451,10 @@ class DebtorCustomer(models.Model):
         return action
 
     def action_open_handovers(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_handover_action")
-        action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
-        action["context"] = {}
-        return action
+        return self._open_related("debtor_followup.debtor_handover_action", context={})
 
     def action_open_history(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_followup_action_action")
-        action["domain"] = [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
-        return action
+        return self._open_related("debtor_followup.debtor_followup_action_action")
 
     # ------------------------------------------------------------------
     # Reminders not delivered

@@ -215,11 +215,8 @@ class DebtorCustomerCredit(models.Model):
         }
 
     def action_open_credit_checks(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("debtor_followup.debtor_credit_check_action")
-        action["domain"] = [("customer_id", "=", self.id)]
-        action["context"] = {"default_customer_id": self.id}
-        return action
+        return self._open_related("debtor_followup.debtor_credit_check_action", domain=[("customer_id", "=", self.id)],
+                                  context={"default_customer_id": self.id})
 
     def action_compute_credit_score(self):
         """Recompute the internal score of these customers now."""
