@@ -41,60 +41,55 @@ class ResPartner(models.Model):
         comodel_name="debtor.customer",
         string="Debtor File",
         compute="_compute_debtor_customer_id",
+        search="_search_debtor_customer_id",
         help="The debtor file of this customer in the current company.",
     )
+    # the debtor file's figures and settings, shown on the contact (the fields below mirror the file)
     debtor_status = fields.Selection(selection=DEBTOR_STATUSES, string="Follow-up Status",
                                      compute="_compute_debtor_customer_id")
     debtor_currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_debtor_customer_id")
-    debtor_total_due = fields.Monetary(string="Total Due", compute="_compute_debtor_customer_id",
+    debtor_total_due = fields.Monetary(related="debtor_customer_id.total_due", string="Total Due",
                                        currency_field="debtor_currency_id")
-    debtor_total_overdue = fields.Monetary(string="Total Overdue", compute="_compute_debtor_customer_id",
+    debtor_total_overdue = fields.Monetary(related="debtor_customer_id.total_overdue", string="Total Overdue",
                                            currency_field="debtor_currency_id")
-    debtor_oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", compute="_compute_debtor_customer_id")
-    debtor_next_action_date = fields.Date(string="Next Follow-up Action", compute="_compute_debtor_customer_id")
-    debtor_level_id = fields.Many2one(comodel_name="debtor.followup.level", string="Follow-up Level",
-                                      compute="_compute_debtor_customer_id")
-    debtor_responsible_id = fields.Many2one(comodel_name="res.users", string="Follow-up Responsible",
-                                            compute="_compute_debtor_customer_id")
+    debtor_oldest_overdue_days = fields.Integer(related="debtor_customer_id.oldest_overdue_days",
+                                                string="Oldest Overdue (days)")
+    debtor_next_action_date = fields.Date(related="debtor_customer_id.next_action_date",
+                                          string="Next Follow-up Action")
+    debtor_level_id = fields.Many2one(related="debtor_customer_id.level_id", string="Follow-up Level")
+    debtor_responsible_id = fields.Many2one(related="debtor_customer_id.responsible_id",
+                                            string="Follow-up Responsible")
     debtor_reminder_mode = fields.Selection(selection=REMINDER_MODES, string="Reminders",
                                             compute="_compute_debtor_customer_id")
-    debtor_dispute_count = fields.Integer(string="Open Disputes", compute="_compute_debtor_customer_id")
-    debtor_disputed_amount = fields.Monetary(string="Amount in Dispute", compute="_compute_debtor_customer_id",
-                                             currency_field="debtor_currency_id")
+    debtor_dispute_count = fields.Integer(related="debtor_customer_id.dispute_count", string="Open Disputes")
+    debtor_disputed_amount = fields.Monetary(related="debtor_customer_id.disputed_amount",
+                                             string="Amount in Dispute", currency_field="debtor_currency_id")
 
-    @api.depends(
-        "commercial_partner_id.debtor_customer_ids.status",
-        "commercial_partner_id.debtor_customer_ids.total_due",
-        "commercial_partner_id.debtor_customer_ids.total_overdue",
-        "commercial_partner_id.debtor_customer_ids.oldest_overdue_days",
-        "commercial_partner_id.debtor_customer_ids.next_action_date",
-        "commercial_partner_id.debtor_customer_ids.level_id",
-        "commercial_partner_id.debtor_customer_ids.responsible_id",
-        "commercial_partner_id.debtor_customer_ids.reminder_mode",
-    )
+    @api.depends("commercial_partner_id.debtor_customer_ids.status",
+                 "commercial_partner_id.debtor_customer_ids.reminder_mode")
     @api.depends_context("company")
     def _compute_debtor_customer_id(self):
+        """The debtor file of the customer in the current company, and what the contact shows of it without one
+        (status *none*, automatic reminders, the company's currency)."""
         company = self.env.company
-        customers = self.env["debtor.customer"].search_fetch(
-            [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", company.id)],
-            ["partner_id", "status", "total_due", "total_overdue", "oldest_overdue_days", "next_action_date",
-             "level_id", "responsible_id", "reminder_mode"],
+        files = self.env["debtor.customer"].search_fetch(
+            [("partner_id", "in", self.commercial_partner_id._origin.ids), ("company_id", "=", company.id)],
+            ["partner_id", "status", "reminder_mode"],
         )
-        by_partner = {customer.partner_id: customer for customer in customers}
+        by_partner = {debtor_file.partner_id: debtor_file for debtor_file in files}
         for partner in self:
-            customer = by_partner.get(partner.commercial_partner_id, self.env["debtor.customer"])
-            partner.debtor_customer_id = customer
-            partner.debtor_status = customer.status or "none"
+            debtor_file = by_partner.get(partner.commercial_partner_id._origin, self.env["debtor.customer"])
+            partner.debtor_customer_id = debtor_file
+            partner.debtor_status = debtor_file.status or "none"
             partner.debtor_currency_id = company.currency_id
-            partner.debtor_total_due = customer.total_due
-            partner.debtor_total_overdue = customer.total_overdue
-            partner.debtor_oldest_overdue_days = customer.oldest_overdue_days
-            partner.debtor_next_action_date = customer.next_action_date
-            partner.debtor_level_id = customer.level_id
-            partner.debtor_responsible_id = customer.responsible_id
-            partner.debtor_reminder_mode = customer.reminder_mode or "auto"
-            partner.debtor_dispute_count = customer.dispute_count
-            partner.debtor_disputed_amount = customer.disputed_amount
+            partner.debtor_reminder_mode = debtor_file.reminder_mode or "auto"
+
+    def _search_debtor_customer_id(self, operator, value):
+        # the contacts of the debtor files' customers (the files of the current company are the contacts' own)
+        if operator != "in":
+            return NotImplemented
+        files = self.env["debtor.customer"].sudo().browse([file_id for file_id in value if file_id])
+        return [("commercial_partner_id", "in", files.partner_id.ids)]
 
     def _debtor_followup_values(self):
         """What a reminder template shows besides the customer itself.

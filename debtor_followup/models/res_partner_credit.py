@@ -5,8 +5,6 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare
 
-from .debtor_credit_check import CREDIT_RATINGS
-from .debtor_credit_check import CREDIT_RESULTS
 from .debtor_credit_check import MANAGER_GROUP
 
 
@@ -19,58 +17,39 @@ class ResPartnerCredit(models.Model):
     # Credit position in the current company
     # ------------------------------------------------------------------
     debtor_credit_currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_debtor_credit")
-    debtor_credit_check_date = fields.Date(string="Credit Check Date", compute="_compute_debtor_credit")
-    debtor_credit_expiry_date = fields.Date(string="Credit Valid Until", compute="_compute_debtor_credit")
-    debtor_credit_expired = fields.Boolean(string="Credit Check Expired", compute="_compute_debtor_credit")
-    debtor_credit_result = fields.Selection(selection=CREDIT_RESULTS, string="Credit Decision",
-                                            compute="_compute_debtor_credit")
-    debtor_credit_rating = fields.Selection(selection=CREDIT_RATINGS, string="Credit Rating",
-                                            compute="_compute_debtor_credit")
-    debtor_credit_score = fields.Integer(string="Internal Score", compute="_compute_debtor_credit")
-    debtor_credit_score_explanation = fields.Html(string="Score Explanation", compute="_compute_debtor_credit")
-    debtor_credit_external_rating = fields.Char(string="External Rating", compute="_compute_debtor_credit")
-    debtor_credit_external_source = fields.Char(string="External Source", compute="_compute_debtor_credit")
-    debtor_credit_limit_proposal = fields.Monetary(string="Proposed Credit Limit", compute="_compute_debtor_credit",
+    # the debtor file's credit position, shown on the contact (the fields below mirror the file)
+    debtor_credit_check_date = fields.Date(related="debtor_customer_id.credit_check_date", string="Credit Check Date")
+    debtor_credit_expiry_date = fields.Date(related="debtor_customer_id.credit_expiry_date",
+                                            string="Credit Valid Until")
+    debtor_credit_expired = fields.Boolean(related="debtor_customer_id.credit_expired", string="Credit Check Expired")
+    debtor_credit_result = fields.Selection(related="debtor_customer_id.credit_result", string="Credit Decision")
+    debtor_credit_rating = fields.Selection(related="debtor_customer_id.credit_rating", string="Credit Rating")
+    debtor_credit_score = fields.Integer(related="debtor_customer_id.credit_score", string="Internal Score")
+    debtor_credit_score_explanation = fields.Html(related="debtor_customer_id.credit_score_explanation",
+                                                  string="Score Explanation")
+    debtor_credit_external_rating = fields.Char(related="debtor_customer_id.credit_external_rating",
+                                                string="External Rating")
+    debtor_credit_external_source = fields.Char(related="debtor_customer_id.credit_external_source",
+                                                string="External Source")
+    debtor_credit_limit_proposal = fields.Monetary(related="debtor_customer_id.credit_limit_proposal",
+                                                   string="Proposed Credit Limit",
                                                    currency_field="debtor_credit_currency_id")
-    debtor_credit_checked_by_id = fields.Many2one(comodel_name="res.users", string="Checked By",
-                                                  compute="_compute_debtor_credit")
-    debtor_credit_note = fields.Text(string="Credit Notes", compute="_compute_debtor_credit")
-    debtor_credit_on_hold = fields.Boolean(string="On Credit Hold", compute="_compute_debtor_credit")
-    debtor_credit_hold_reason = fields.Char(string="Why On Hold", compute="_compute_debtor_credit")
+    debtor_credit_checked_by_id = fields.Many2one(related="debtor_customer_id.credit_checked_by_id",
+                                                  string="Checked By")
+    debtor_credit_note = fields.Text(related="debtor_customer_id.credit_note", string="Credit Notes")
+    debtor_credit_on_hold = fields.Boolean(related="debtor_customer_id.credit_on_hold", string="On Credit Hold")
+    debtor_credit_hold_reason = fields.Char(related="debtor_customer_id.credit_hold_reason", string="Why On Hold")
     debtor_credit_usage = fields.Monetary(string="Credit Used", compute="_compute_debtor_credit",
                                           currency_field="debtor_credit_currency_id",
                                           help="Open receivables plus draft invoices in the current company.")
 
     @api.depends_context("company")
-    @api.depends("commercial_partner_id.debtor_customer_ids.credit_check_id",
-                 "commercial_partner_id.debtor_customer_ids.credit_score",
-                 "commercial_partner_id.debtor_customer_ids.credit_hold")
     def _compute_debtor_credit(self):
         company = self.env.company
-        partners = self.commercial_partner_id._origin
-        files = self.env["debtor.customer"].search(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
-        by_partner = {customer.partner_id: customer for customer in files}
-        usage = self.env["debtor.customer"]._credit_exposure(company, partners)
+        usage = self.env["debtor.customer"]._credit_exposure(company, self.commercial_partner_id._origin)
         for partner in self:
-            commercial = partner.commercial_partner_id._origin
-            customer = by_partner.get(commercial, self.env["debtor.customer"])
             partner.debtor_credit_currency_id = company.currency_id
-            partner.debtor_credit_check_date = customer.credit_check_date
-            partner.debtor_credit_expiry_date = customer.credit_expiry_date
-            partner.debtor_credit_expired = customer.credit_expired
-            partner.debtor_credit_result = customer.credit_result
-            partner.debtor_credit_rating = customer.credit_rating
-            partner.debtor_credit_score = customer.credit_score
-            partner.debtor_credit_score_explanation = customer.credit_score_explanation
-            partner.debtor_credit_external_rating = customer.credit_external_rating
-            partner.debtor_credit_external_source = customer.credit_external_source
-            partner.debtor_credit_limit_proposal = customer.credit_limit_proposal
-            partner.debtor_credit_checked_by_id = customer.credit_checked_by_id
-            partner.debtor_credit_note = customer.credit_note
-            partner.debtor_credit_on_hold = customer.credit_on_hold
-            partner.debtor_credit_hold_reason = customer.credit_hold_reason
-            partner.debtor_credit_usage = usage.get(commercial.id, 0.0)
+            partner.debtor_credit_usage = usage.get(partner.commercial_partner_id._origin.id, 0.0)
 
     @api.model_create_multi
     def create(self, vals_list):
