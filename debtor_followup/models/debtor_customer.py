@@ -211,18 +211,18 @@ class DebtorCustomer(models.Model):
     @api.depends("partner_id", "company_id")
     def _compute_display_name(self):
         multi_company = len(self.company_id) > 1
-        for customer in self:
-            name = customer.partner_id.display_name or ""
-            customer.display_name = f"{name} ({customer.company_id.name})" if multi_company else name
+        for debtor_file in self:
+            name = debtor_file.partner_id.display_name or ""
+            debtor_file.display_name = f"{name} ({debtor_file.company_id.name})" if multi_company else name
 
     @api.depends("policy_id", "company_id")
     def _compute_effective_policy_id(self):
         defaults = {}
-        for customer in self:
-            if customer.company_id not in defaults:
-                defaults[customer.company_id] = self.env["debtor.followup.policy"]._get_company_default(
-                    customer.company_id)
-            customer.effective_policy_id = customer.policy_id or defaults[customer.company_id]
+        for debtor_file in self:
+            if debtor_file.company_id not in defaults:
+                defaults[debtor_file.company_id] = self.env["debtor.followup.policy"]._get_company_default(
+                    debtor_file.company_id)
+            debtor_file.effective_policy_id = debtor_file.policy_id or defaults[debtor_file.company_id]
 
     @api.depends("partner_id", "company_id")
     def _compute_line_ids(self):
@@ -234,8 +234,9 @@ class DebtorCustomer(models.Model):
         by_key = defaultdict(list)
         for line in lines:
             by_key[line.partner_id.id, line.company_id.id].append(line.id)
-        for customer in self:
-            customer.line_ids = [fields.Command.set(by_key.get((customer.partner_id.id, customer.company_id.id), []))]
+        for debtor_file in self:
+            key = (debtor_file.partner_id.id, debtor_file.company_id.id)
+            debtor_file.line_ids = [fields.Command.set(by_key.get(key, []))]
 
     @api.depends("partner_id", "company_id")
     def _compute_action_ids(self):
@@ -246,10 +247,11 @@ class DebtorCustomer(models.Model):
         by_key = defaultdict(list)
         for action in actions:
             by_key[action.partner_id.id, action.company_id.id].append(action.id)
-        for customer in self:
+        for debtor_file in self:
             # a recordset: a list of ids would be read as commands applied to the field's current value, which
             # cannot be read while it is being computed ("Compute method failed to assign")
-            customer.action_ids = actions.browse(by_key.get((customer.partner_id.id, customer.company_id.id), []))
+            debtor_file.action_ids = actions.browse(
+                by_key.get((debtor_file.partner_id.id, debtor_file.company_id.id), []))
 
     @api.depends("partner_id", "company_id")
     def _compute_promise_ids(self):
@@ -260,10 +262,10 @@ class DebtorCustomer(models.Model):
         by_key = defaultdict(lambda: self.env["debtor.promise"])
         for promise in promises:
             by_key[promise.partner_id.id, promise.company_id.id] |= promise
-        for customer in self:
-            customer_promises = by_key[customer.partner_id.id, customer.company_id.id]
-            customer.promise_ids = customer_promises
-            customer.open_promise_count = len(customer_promises.filtered(lambda p: p.state == "open"))
+        for debtor_file in self:
+            file_promises = by_key[debtor_file.partner_id.id, debtor_file.company_id.id]
+            debtor_file.promise_ids = file_promises
+            debtor_file.open_promise_count = len(file_promises.filtered(lambda p: p.state == "open"))
 
     @api.depends("partner_id", "company_id")
     def _compute_plan_count(self):
@@ -271,8 +273,8 @@ class DebtorCustomer(models.Model):
             "debtor.payment.plan"]._read_group(
             [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids)],
             ["partner_id", "company_id"], ["__count"])}
-        for customer in self:
-            customer.plan_count = counts.get((customer.partner_id.id, customer.company_id.id), 0)
+        for debtor_file in self:
+            debtor_file.plan_count = counts.get((debtor_file.partner_id.id, debtor_file.company_id.id), 0)
 
     @api.depends("partner_id", "company_id")
     def _compute_disputes(self):
@@ -283,9 +285,9 @@ class DebtorCustomer(models.Model):
             ["__count", "disputed_amount_company:sum"],
         )
         figures = {(partner.id, company.id): (count, amount) for partner, company, count, amount in groups}
-        for customer in self:
-            customer.dispute_count, customer.disputed_amount = figures.get(
-                (customer.partner_id.id, customer.company_id.id), (0, 0.0))
+        for debtor_file in self:
+            debtor_file.dispute_count, debtor_file.disputed_amount = figures.get(
+                (debtor_file.partner_id.id, debtor_file.company_id.id), (0, 0.0))
 
     @api.depends("partner_id", "company_id", "level_id", "due_level_id")
     def _compute_handovers(self):
@@ -298,13 +300,13 @@ class DebtorCustomer(models.Model):
             counts[key] = counts.get(key, 0) + count
             if state in IN_COLLECTION_STATES:
                 active.add(key)
-        for customer in self:
-            key = (customer.partner_id.id, customer.company_id.id)
-            customer.handover_count = counts.get(key, 0)
-            customer.in_collection = key in active
-            last = customer.effective_policy_id.level_ids.sorted(lambda level: (level.delay_days, level.id))[-1:]
-            customer.handover_due = customer.level_id.is_final_notice or (
-                bool(last) and last in (customer.level_id | customer.due_level_id))
+        for debtor_file in self:
+            key = (debtor_file.partner_id.id, debtor_file.company_id.id)
+            debtor_file.handover_count = counts.get(key, 0)
+            debtor_file.in_collection = key in active
+            last = debtor_file.effective_policy_id.level_ids.sorted(lambda level: (level.delay_days, level.id))[-1:]
+            debtor_file.handover_due = debtor_file.level_id.is_final_notice or (
+                bool(last) and last in (debtor_file.level_id | debtor_file.due_level_id))
 
     @api.depends("credit_on_hold", "dispute_count", "open_promise_count", "in_collection", "handover_due")
     def _compute_queue_flags(self):
@@ -313,22 +315,22 @@ class DebtorCustomer(models.Model):
             [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids),
              ("state", "in", ("proposed", "active"))],
             ["partner_id", "company_id"], ["__count"])}
-        for customer in self:
-            customer.active_plan_count = plans.get((customer.partner_id.id, customer.company_id.id), 0)
+        for debtor_file in self:
+            debtor_file.active_plan_count = plans.get((debtor_file.partner_id.id, debtor_file.company_id.id), 0)
             flags = []
-            if customer.credit_on_hold:
+            if debtor_file.credit_on_hold:
                 flags.append(self.env._("On hold"))
-            if customer.dispute_count:
+            if debtor_file.dispute_count:
                 flags.append(self.env._("Dispute"))
-            if customer.active_plan_count:
+            if debtor_file.active_plan_count:
                 flags.append(self.env._("Plan"))
-            if customer.open_promise_count:
+            if debtor_file.open_promise_count:
                 flags.append(self.env._("Promise"))
-            if customer.in_collection:
+            if debtor_file.in_collection:
                 flags.append(self.env._("In collection"))
-            elif customer.handover_due:
+            elif debtor_file.handover_due:
                 flags.append(self.env._("Handover due"))
-            customer.queue_flags = " · ".join(flags) or False
+            debtor_file.queue_flags = " · ".join(flags) or False
 
     # ------------------------------------------------------------------
     # CRUD
@@ -338,9 +340,9 @@ class DebtorCustomer(models.Model):
         for vals in vals_list:
             if vals.get("partner_id"):
                 vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
-        customers = super().create(vals_list)
-        self._refresh_for(customers)
-        return customers
+        files = super().create(vals_list)
+        self._refresh_for(files)
+        return files
 
     def write(self, vals):
         system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys() | DELAY_COLUMNS.keys()) & vals.keys()
@@ -397,22 +399,22 @@ class DebtorCustomer(models.Model):
         return self.env.ref("debtor_followup.action_report_debtor_statement").report_action(self)
 
     def action_exclude(self):
-        for customer in self:
-            if not customer.exclusion_note:
+        for debtor_file in self:
+            if not debtor_file.exclusion_note:
                 raise UserError(self.env._(
                     "Write down why %(customer)s is excluded from follow-up before excluding it.",
-                    customer=customer.partner_id.display_name))
+                    customer=debtor_file.partner_id.display_name))
         self.excluded = True
-        for customer in self:
-            customer._post_note(self.env._(
+        for debtor_file in self:
+            debtor_file._post_note(self.env._(
                 "Excluded from follow-up in %(company)s: %(reason)s",
-                company=customer.company_id.name, reason=customer.exclusion_note))
+                company=debtor_file.company_id.name, reason=debtor_file.exclusion_note))
 
     def action_include(self):
         self.write({"excluded": False, "exclusion_note": False})
-        for customer in self:
-            customer._post_note(self.env._(
-                "Follow-up resumed in %(company)s.", company=customer.company_id.name))
+        for debtor_file in self:
+            debtor_file._post_note(self.env._(
+                "Follow-up resumed in %(company)s.", company=debtor_file.company_id.name))
 
     def action_refresh(self):
         self._refresh_for(self)
@@ -479,8 +481,8 @@ class DebtorCustomer(models.Model):
                 failed[key].append(action)
             else:
                 delivered.add(key)  # the address worked since: older failures are history
-        for customer in self:
-            undelivered = failed.get((customer.partner_id.id, customer.company_id.id))
+        for debtor_file in self:
+            undelivered = failed.get((debtor_file.partner_id.id, debtor_file.company_id.id))
             warning = False
             if undelivered:
                 warning = self.env._(
@@ -489,4 +491,4 @@ class DebtorCustomer(models.Model):
                     date=undelivered[0].date)
                 if any(action.level_id.is_final_notice for action in undelivered):
                     warning += " " + self.env._("A final notice not delivered does not count as the formal notice.")
-            customer.undelivered_warning = warning
+            debtor_file.undelivered_warning = warning

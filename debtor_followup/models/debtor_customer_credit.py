@@ -70,18 +70,18 @@ class DebtorCustomerCredit(models.Model):
     # ------------------------------------------------------------------
     @api.depends("credit_check_ids.date", "credit_check_ids.source")
     def _compute_credit_check_id(self):
-        for customer in self:
-            checks = customer.credit_check_ids.sorted(
+        for debtor_file in self:
+            checks = debtor_file.credit_check_ids.sorted(
                 lambda c: (c.date or fields.Date.to_date("1900-01-01"), c._origin.id or 0), reverse=True)
-            customer.credit_check_id = checks[:1]
-            customer.credit_external_check_id = checks.filtered(lambda c: c.source == "external")[:1]
+            debtor_file.credit_check_id = checks[:1]
+            debtor_file.credit_external_check_id = checks.filtered(lambda c: c.source == "external")[:1]
 
     @api.depends("credit_expiry_date")
     @api.depends_context("date")
     def _compute_credit_expired(self):
         today = fields.Date.context_today(self)
-        for customer in self:
-            customer.credit_expired = bool(customer.credit_expiry_date) and customer.credit_expiry_date < today
+        for debtor_file in self:
+            debtor_file.credit_expired = bool(debtor_file.credit_expiry_date) and debtor_file.credit_expiry_date < today
 
     def _search_credit_expired(self, operator, value):
         if operator != "in":
@@ -90,17 +90,18 @@ class DebtorCustomerCredit(models.Model):
 
     @api.depends("credit_score", "credit_score_date")
     def _compute_credit_score_rating(self):
-        for customer in self:
-            customer.credit_score_rating = customer.credit_score_date and rating_for_score(customer.credit_score)
+        for debtor_file in self:
+            debtor_file.credit_score_rating = debtor_file.credit_score_date and rating_for_score(
+                debtor_file.credit_score)
 
     @api.depends("credit_hold", "credit_hold_note", "credit_rating", "credit_score", "credit_score_date",
                  "oldest_overdue_days", "company_id.debtor_credit_hold_score",
                  "company_id.debtor_credit_hold_overdue_days")
     def _compute_credit_on_hold(self):
-        for customer in self:
-            reasons = customer._credit_hold_reasons()
-            customer.credit_on_hold = bool(reasons)
-            customer.credit_hold_reason = "; ".join(reasons) or False
+        for debtor_file in self:
+            reasons = debtor_file._credit_hold_reasons()
+            debtor_file.credit_on_hold = bool(reasons)
+            debtor_file.credit_hold_reason = "; ".join(reasons) or False
 
     def _credit_hold_reasons(self):
         """Why this customer is on credit hold (empty: it is not)."""
@@ -139,32 +140,32 @@ class DebtorCustomerCredit(models.Model):
 
     @api.depends("partner_id", "company_id")
     def _compute_credit_limit(self):
-        for customer in self:
-            partner = customer.partner_id.sudo().with_company(customer.company_id)
-            customer.credit_limit = partner.credit_limit if partner else 0.0
+        for debtor_file in self:
+            partner = debtor_file.partner_id.sudo().with_company(debtor_file.company_id)
+            debtor_file.credit_limit = partner.credit_limit if partner else 0.0
 
     def _inverse_credit_limit(self):
         if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only a Credit Manager can set a customer's credit limit."))
-        for customer in self:
-            partner = customer.partner_id.sudo().with_company(customer.company_id)
-            if customer.currency_id.compare_amounts(partner.credit_limit, customer.credit_limit) == 0:
+        for debtor_file in self:
+            partner = debtor_file.partner_id.sudo().with_company(debtor_file.company_id)
+            if debtor_file.currency_id.compare_amounts(partner.credit_limit, debtor_file.credit_limit) == 0:
                 continue
             previous = partner.credit_limit
-            partner.credit_limit = customer.credit_limit
-            customer._post_note(self.env._(
+            partner.credit_limit = debtor_file.credit_limit
+            debtor_file._post_note(self.env._(
                 "Credit limit in %(company)s set to %(limit)s by %(user)s (was %(previous)s).",
-                company=customer.company_id.name, limit=customer.currency_id.format(customer.credit_limit),
-                user=self.env.user.name, previous=customer.currency_id.format(previous)))
+                company=debtor_file.company_id.name, limit=debtor_file.currency_id.format(debtor_file.credit_limit),
+                user=self.env.user.name, previous=debtor_file.currency_id.format(previous)))
 
     @api.depends("partner_id", "company_id", "total_due")
     def _compute_credit_usage(self):
-        for company, customers in self.grouped("company_id").items():
-            usage = self._credit_exposure(company, customers.partner_id)
-            for customer in customers:
-                customer.credit_usage = usage.get(customer.partner_id.id, 0.0)
-                limit = customer.credit_limit
-                customer.credit_usage_percent = 100.0 * customer.credit_usage / limit if limit else 0.0
+        for company, files in self.grouped("company_id").items():
+            usage = self._credit_exposure(company, files.partner_id)
+            for debtor_file in files:
+                debtor_file.credit_usage = usage.get(debtor_file.partner_id.id, 0.0)
+                limit = debtor_file.credit_limit
+                debtor_file.credit_usage_percent = 100.0 * debtor_file.credit_usage / limit if limit else 0.0
 
     # ------------------------------------------------------------------
     # Actions
@@ -172,25 +173,25 @@ class DebtorCustomerCredit(models.Model):
     def action_credit_hold(self):
         """Put these customers on credit hold (any credit controller); the reason is required."""
         self.check_access("write")
-        for customer in self:
-            if not customer.credit_hold_note:
+        for debtor_file in self:
+            if not debtor_file.credit_hold_note:
                 raise UserError(self.env._("Write down why %(customer)s goes on credit hold first.",
-                                           customer=customer.partner_id.display_name))
+                                           customer=debtor_file.partner_id.display_name))
         # credit_hold is read-only in the views: it changes through these two buttons only
         self.sudo().credit_hold = True
-        for customer in self:
-            customer._post_note(self.env._("Credit hold in %(company)s by %(user)s: %(reason)s",
-                                           company=customer.company_id.name, user=self.env.user.name,
-                                           reason=customer.credit_hold_note))
+        for debtor_file in self:
+            debtor_file._post_note(self.env._("Credit hold in %(company)s by %(user)s: %(reason)s",
+                                           company=debtor_file.company_id.name, user=self.env.user.name,
+                                           reason=debtor_file.credit_hold_note))
 
     def action_credit_release(self):
         """Release the manual credit hold of these customers (Credit Managers only)."""
         if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(self.env._("Only a Credit Manager can release a credit hold."))
         self.sudo().write({"credit_hold": False, "credit_hold_note": False})
-        for customer in self:
-            customer._post_note(self.env._("Credit hold in %(company)s released by %(user)s.",
-                                           company=customer.company_id.name, user=self.env.user.name))
+        for debtor_file in self:
+            debtor_file._post_note(self.env._("Credit hold in %(company)s released by %(user)s.",
+                                           company=debtor_file.company_id.name, user=self.env.user.name))
 
     def action_record_credit_check(self):
         self.ensure_one()
@@ -223,8 +224,8 @@ class DebtorCustomerCredit(models.Model):
         self.check_access("write")
         today = fields.Date.context_today(self)
         Check = self.env["debtor.credit.check"]
-        for company, customers in self.grouped("company_id").items():
-            self._write_credit_scores(company, Check._internal_scores(company, customers.partner_id, today), today)
+        for company, files in self.grouped("company_id").items():
+            self._write_credit_scores(company, Check._internal_scores(company, files.partner_id, today), today)
 
     # ------------------------------------------------------------------
     # Helpers

@@ -143,11 +143,11 @@ class DebtorCustomerEngine(models.Model):
             order="partner_id, date_maturity, id",
         )
         partner_ids = set(lines.partner_id.ids) | set(partners.ids if partners is not None else [])
-        customers = self.search_fetch(
+        files = self.search_fetch(
             [("company_id", "=", company.id), ("partner_id", "in", list(partner_ids))],
             ["partner_id", "policy_id", "excluded", "postponed_until"],
         )
-        customer_by_partner = {customer.partner_id.id: customer for customer in customers}
+        file_by_partner = {debtor_file.partner_id.id: debtor_file for debtor_file in files}
         default_policy = self.env["debtor.followup.policy"]._get_company_default(company)
         levels_by_policy = {}
         exclusions = self._line_exclusions(company, lines)
@@ -159,12 +159,12 @@ class DebtorCustomerEngine(models.Model):
 
         result = {}
         for partner_id in partner_ids:
-            customer = customer_by_partner.get(partner_id)
-            policy = (customer and customer.policy_id) or default_policy
+            debtor_file = file_by_partner.get(partner_id)
+            policy = (debtor_file and debtor_file.policy_id) or default_policy
             if policy not in levels_by_policy:
                 levels_by_policy[policy] = policy._sorted_levels() if policy else []
             levels = levels_by_policy[policy]
-            paused = bool(customer and customer.postponed_until and customer.postponed_until > today)
+            paused = bool(debtor_file and debtor_file.postponed_until and debtor_file.postponed_until > today)
             state = {
                 "total_due": 0.0, "total_overdue": 0.0, "oldest_overdue_days": 0, "next_action_date": None,
                 "level_id": None, "last_action_date": None, "due_level_id": None,
@@ -192,7 +192,7 @@ class DebtorCustomerEngine(models.Model):
                 if overdue_days > 0:
                     overdue_open += 1
                     state["oldest_overdue_days"] = max(state["oldest_overdue_days"], overdue_days)
-                reason = "customer" if customer and customer.excluded else exclusions.get(line.id)
+                reason = "customer" if debtor_file and debtor_file.excluded else exclusions.get(line.id)
                 next_level = None if reason else self._next_level(levels, line.debtor_level_id, overdue_days)
                 next_date = next_level and self._next_action_date(line, next_level)
                 state["lines"][line.id] = (next_level, next_date, reason)
@@ -211,7 +211,7 @@ class DebtorCustomerEngine(models.Model):
                 if next_date <= today and not paused:
                     state["due"][next_level] |= line
             if paused and state["next_action_date"]:
-                state["next_action_date"] = max(state["next_action_date"], customer.postponed_until)
+                state["next_action_date"] = max(state["next_action_date"], debtor_file.postponed_until)
             state["level_id"] = top_level.id if top_level else None
             mine = figures.get(partner_id, {})
             state["total_due"], state["total_overdue"] = mine.get("total", 0.0), mine.get("overdue", 0.0)
@@ -228,7 +228,7 @@ class DebtorCustomerEngine(models.Model):
                 state["status"] = "action"
             elif overdue_open and not overdue_followed:
                 state["status"] = "excluded"
-            elif customer and customer.excluded:
+            elif debtor_file and debtor_file.excluded:
                 state["status"] = "excluded"
             elif overdue_open:
                 state["status"] = "overdue"
@@ -270,9 +270,9 @@ class DebtorCustomerEngine(models.Model):
                  "next_action_date": None, "level_id": None, "last_action_date": None, "due_level_id": None,
                  "status_sequence": STATUS_SEQUENCE["none"]}
         rows = []
-        for customer in existing:
-            vals = state.get(customer.partner_id.id, blank)
-            rows.append([customer.id] + [vals[column] for column in FIGURE_COLUMNS])
+        for debtor_file in existing:
+            vals = state.get(debtor_file.partner_id.id, blank)
+            rows.append([debtor_file.id] + [vals[column] for column in FIGURE_COLUMNS])
         self._bulk_write(FIGURE_COLUMNS, rows)
         # the items' next level and exclusion are computed on the fly: forget what was computed before
         self.env["account.move.line"].invalidate_model(

@@ -51,13 +51,13 @@ class DebtorCustomerExecution(models.Model):
         :return: one dict per item, in order: ``subject``, ``body`` (for the chatter), ``body_html`` (the body in
             the template's email layout, what the customer receives) and ``email_from``
         """
-        partners = self.env["res.partner"].browse([customer.partner_id.id for customer, _lines in items])
+        partners = self.env["res.partner"].browse([debtor_file.partner_id.id for debtor_file, _lines in items])
         all_lines = self.env["account.move.line"].concat(*(lines for _customer, lines in items))
         today = fields.Date.context_today(self)
         template = level.mail_template_id.with_company(items[0][0].company_id).with_context(debtor_followup={
             "level_id": level.id,
-            "lines_by_partner": {customer.partner_id.id: lines.ids for customer, lines in items},
-            "customers": {customer.partner_id.id: customer.id for customer, _lines in items},
+            "lines_by_partner": {debtor_file.partner_id.id: lines.ids for debtor_file, lines in items},
+            "customers": {debtor_file.partner_id.id: debtor_file.id for debtor_file, _lines in items},
             "prefetch_line_ids": all_lines.ids,
             "pay_urls": all_lines.move_id._debtor_portal_urls(payable_only=not level.invoice_links),
             # the items tables of all the customers at once (the template asks for each customer's)
@@ -73,12 +73,12 @@ class DebtorCustomerExecution(models.Model):
         langs = template._render_lang(partners.ids) if template.lang else {}
         description = self.env["ir.model"]._get("res.partner").display_name
         result = []
-        for (customer, _lines), partner in zip(items, partners, strict=True):
+        for (debtor_file, _lines), partner in zip(items, partners, strict=True):
             values = {field: rendered[field][partner.id] or None for field in rendered}
             lang = langs.get(partner.id) or self.env.lang
             values["body_html"] = template.with_context(lang=lang)._render_encapsulate(
                 layout, values["body"] or "",
-                add_context={"company": customer.company_id, "model_description": description},
+                add_context={"company": debtor_file.company_id, "model_description": description},
                 context_record=partner.with_context(lang=lang),
             )
             result.append(values)
@@ -94,12 +94,12 @@ class DebtorCustomerExecution(models.Model):
         contents = self.env["ir.actions.report"]._debtor_render_split(
             "debtor_followup.action_report_debtor_statement", self)
         attachments = self.env["ir.attachment"].sudo().create([{
-            "name": self.env._("Statement - %(customer)s.pdf", customer=customer.partner_id.display_name),
-            "raw": contents[customer.id],
+            "name": self.env._("Statement - %(customer)s.pdf", customer=debtor_file.partner_id.display_name),
+            "raw": contents[debtor_file.id],
             "mimetype": "application/pdf",
             "res_model": self._name,
-            "res_id": customer.id,
-        } for customer in self])
+            "res_id": debtor_file.id,
+        } for debtor_file in self])
         return dict(zip(self.ids, attachments, strict=True))
 
     @api.model
@@ -185,10 +185,10 @@ class DebtorCustomerExecution(models.Model):
             items = self._drop_done_today(items, run, today)
         user_partner = self.env.user.partner_id
         jobs = [{
-            "customer": customer, "level": level, "lines": lines, "error": None, "done": [],
+            "customer": debtor_file, "level": level, "lines": lines, "error": None, "done": [],
             "send_email": level.send_email if send_email is None else send_email,
             "attachments": self.env["ir.attachment"], "fee_move": self.env["account.move"],
-        } for customer, level, lines in items]
+        } for debtor_file, level, lines in items]
 
         def fail(job, error):
             if raise_on_error:
@@ -262,7 +262,7 @@ class DebtorCustomerExecution(models.Model):
                 lambda line, level=level: not line.debtor_level_id or line.debtor_level_id.delay_days < level.delay_days
             )._debtor_set_level(level, today)
         postponed = self.concat(*(job["customer"] for job in live)).filtered(
-            lambda customer: customer.postponed_until and customer.postponed_until <= today)
+            lambda debtor_file: debtor_file.postponed_until and debtor_file.postponed_until <= today)
         if postponed:
             postponed.sudo().postponed_until = False
         return actions
@@ -277,17 +277,17 @@ class DebtorCustomerExecution(models.Model):
         if not items:
             return items
         done = self.env["debtor.followup.action"].sudo().search_fetch([
-            ("partner_id", "in", [customer.partner_id.id for customer, _level, _lines in items]),
+            ("partner_id", "in", [debtor_file.partner_id.id for debtor_file, _level, _lines in items]),
             ("level_id", "in", [level.id for _customer, level, _lines in items]),
             ("date", "=", today), ("state", "=", "done"), ("manual", "=", False), ("merged_from", "=", False),
         ], ["partner_id", "company_id", "level_id"])
         reminded = {(action.partner_id.id, action.company_id.id, action.level_id.id) for action in done}
         kept = []
-        for customer, level, lines in items:
-            if (customer.partner_id.id, customer.company_id.id, level.id) not in reminded:
-                kept.append((customer, level, lines))
+        for debtor_file, level, lines in items:
+            if (debtor_file.partner_id.id, debtor_file.company_id.id, level.id) not in reminded:
+                kept.append((debtor_file, level, lines))
             elif run:
-                run._log_already_done(customer, level)
+                run._log_already_done(debtor_file, level)
         return kept
 
     @api.model
@@ -327,12 +327,12 @@ class DebtorCustomerExecution(models.Model):
         of all the jobs in one rendering and the invoices' PDFs likewise (see ``_debtor_render_split``). A rendering
         that fails for the batch is done job by job, so that only the job whose document fails is failed."""
         for job in jobs:
-            customer, level, lines = job["customer"], job["level"], job["lines"]
+            debtor_file, level, lines = job["customer"], job["level"], job["lines"]
             if not level.create_fee_invoice or job["error"]:
                 continue
             try:
                 with self.env.cr.savepoint():
-                    job["fee_move"] = customer._create_fee_invoice(level, lines) or job["fee_move"]
+                    job["fee_move"] = debtor_file._create_fee_invoice(level, lines) or job["fee_move"]
             except Exception as error:
                 job["fee_move"] = self.env["account.move"]
                 fail(job, error)
@@ -342,8 +342,8 @@ class DebtorCustomerExecution(models.Model):
         mailed = [job for job in jobs if job["send_email"] and not job["error"]]
 
         def statements(group):
-            customers = self.concat(*(job["customer"] for job in group))
-            by_customer = customers._statement_attachments()
+            files = self.concat(*(job["customer"] for job in group))
+            by_customer = files._statement_attachments()
             for job in group:
                 job["attachments"] |= by_customer[job["customer"].id]
 

@@ -343,6 +343,6 @@ class DebtorCustomerFigures(models.Model):
         domain = [("company_id", "=", company.id)]
         if partners is not None:
             domain.append(("partner_id", "in", partners.ids))
-        customers = Customer.search_fetch(domain, ["partner_id"])
+        files = Customer.search_fetch(domain, ["partner_id"])
         Customer._bulk_write(DELAY_COLUMNS,
-                             [[customer.id, delays.get(customer.partner_id.id, 0)] for customer in customers])
+                             [[debtor_file.id, delays.get(debtor_file.partner_id.id, 0)] for debtor_file in files])

@@ -28,17 +28,17 @@ class DebtorCustomerLatePayment(models.Model):
     @api.depends_context("date")
     def _compute_owed(self):
         today = fields.Date.context_today(self)
-        for company, customers in self.grouped("company_id").items():
+        for company, files in self.grouped("company_id").items():
             lines = self.env["account.move.line"].search(
-                self._open_lines_domain(company, customers.partner_id)
+                self._open_lines_domain(company, files.partner_id)
                 + [("date_maturity", "<", today), ("amount_residual", ">", 0)])
             figures = self._late_payment_figures(lines, today)
-            for customer in customers:
-                customer.effective_late_payment_rule = customer._late_payment_rule()
-                mine = [figures[line.id] for line in lines if line.partner_id == customer.partner_id]
-                customer.owed_interest = sum(f["interest_company"] for f in mine)
-                customer.owed_costs = sum(f["costs_company"] for f in mine)
-                customer.owed_total = customer.total_due + customer.owed_interest + customer.owed_costs
+            for debtor_file in files:
+                debtor_file.effective_late_payment_rule = debtor_file._late_payment_rule()
+                mine = [figures[line.id] for line in lines if line.partner_id == debtor_file.partner_id]
+                debtor_file.owed_interest = sum(f["interest_company"] for f in mine)
+                debtor_file.owed_costs = sum(f["costs_company"] for f in mine)
+                debtor_file.owed_total = debtor_file.total_due + debtor_file.owed_interest + debtor_file.owed_costs
 
     # ------------------------------------------------------------------
     # Statutory interest and costs
@@ -72,9 +72,9 @@ class DebtorCustomerLatePayment(models.Model):
         costs_charged = set()
         Rate = self.env["debtor.reference.rate"]
         tables = {}
-        customers = {
-            (customer.partner_id.id, customer.company_id.id): customer
-            for customer in self.search_fetch(
+        files = {
+            (debtor_file.partner_id.id, debtor_file.company_id.id): debtor_file
+            for debtor_file in self.search_fetch(
                 [("partner_id", "in", lines.partner_id.ids), ("company_id", "in", lines.company_id.ids)],
                 ["partner_id", "company_id", "late_payment_rule", "policy_id"])
         }
@@ -84,8 +84,8 @@ class DebtorCustomerLatePayment(models.Model):
         events = lines._debtor_dated_events(on_date)
         letters = lines._debtor_first_reminder_dates()
         for line in lines.sorted(lambda line: (line.date_maturity or line.date, line.id)):
-            customer = customers.get((line.partner_id.id, line.company_id.id), self.browse())
-            code = customer._late_payment_rule() if customer else (line.company_id.debtor_late_payment_rule
+            debtor_file = files.get((line.partner_id.id, line.company_id.id), self.browse())
+            code = debtor_file._late_payment_rule() if debtor_file else (line.company_id.debtor_late_payment_rule
                                                                     or "none")
             figures = {"rule": code, "interest": 0.0, "costs": 0.0, "interest_company": 0.0,
                        "costs_company": 0.0, "note": ""}

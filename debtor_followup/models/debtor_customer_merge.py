@@ -26,18 +26,18 @@ class DebtorCustomerMerge(models.Model):
         """
         self.env.flush_all()
         Customer = self.sudo().with_context(active_test=False)
-        targets = {customer.company_id.id: customer
-                   for customer in Customer.search([("partner_id", "=", dst_partner.id)])}
+        targets = {debtor_file.company_id.id: debtor_file
+                   for debtor_file in Customer.search([("partner_id", "=", dst_partner.id)])}
         absorbed = self.browse()
-        for customer in Customer.search([("partner_id", "in", src_partners.ids)], order="id"):
-            target = targets.get(customer.company_id.id)
+        for debtor_file in Customer.search([("partner_id", "in", src_partners.ids)], order="id"):
+            target = targets.get(debtor_file.company_id.id)
             if not target:
                 self.env.cr.execute(SQL("UPDATE debtor_customer SET partner_id = %s WHERE id = %s",
-                                        dst_partner.id, customer.id))
-                targets[customer.company_id.id] = customer
+                                        dst_partner.id, debtor_file.id))
+                targets[debtor_file.company_id.id] = debtor_file
                 continue
-            target._absorb_file(customer)
-            absorbed |= customer
+            target._absorb_file(debtor_file)
+            absorbed |= debtor_file
         for partner in src_partners:
             self.env.cr.execute(SQL(
                 "UPDATE debtor_followup_action SET partner_id = %s, merged_from = COALESCE(merged_from, %s) "

@@ -365,9 +365,13 @@ class ResPartner(models.Model):
 
     def action_debtor_handover(self):
         """Open the handover wizard for this customer in the current company (Credit Managers)."""
-        self.ensure_one()
-        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_handover()
+        return self._debtor_file_action("action_handover")
 
     def action_debtor_open_handovers(self):
+        return self._debtor_file_action("action_open_handovers")
+
+    def _debtor_file_action(self, method):
+        """Press the button ``method`` of this customer's debtor file in the current company (the file is
+        created when missing)."""
         self.ensure_one()
-        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_open_handovers()
+        return getattr(self.env["debtor.customer"]._credit_file(self, self.env.company), method)()

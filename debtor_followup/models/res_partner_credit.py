@@ -77,9 +77,7 @@ class ResPartnerCredit(models.Model):
     # Credit actions
     # ------------------------------------------------------------------
     def action_debtor_record_credit_check(self):
-        self.ensure_one()
-        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_record_credit_check()
+        return self._debtor_file_action("action_record_credit_check")
 
     def action_debtor_import_credit_report(self):
-        self.ensure_one()
-        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_import_credit_report()
+        return self._debtor_file_action("action_import_credit_report")
