@@ -2,11 +2,19 @@
 # it (account_move imports debtor_credit_check).
 from . import debtor_workflow_mixin  # noqa: I001
 from . import account_move
+from . import account_move_credit
 from . import account_move_line
 from . import account_partial_reconcile
 from . import debtor_credit_check
 from . import debtor_customer
+from . import debtor_customer_credit
+from . import debtor_customer_engine
+from . import debtor_customer_execution
+from . import debtor_customer_figures
+from . import debtor_customer_late_payment
 from . import debtor_customer_letters
+from . import debtor_customer_merge
+from . import debtor_customer_statement
 from . import debtor_demo_generator
 from . import debtor_dispute
 from . import debtor_dispute_reason
@@ -26,8 +34,10 @@ from . import ir_actions_report
 from . import mail_notification
 from . import mail_template
 from . import res_company
+from . import res_company_credit
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_credit
 from . import res_partner_bank
 from . import res_groups
 from . import res_users

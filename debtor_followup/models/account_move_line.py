@@ -1,4 +1,3 @@
-from collections import defaultdict
 
 from odoo import api
 from odoo import fields
@@ -178,7 +177,7 @@ class AccountMoveLine(models.Model):
             self._debtor_refuse_history()
         res = super().write(vals)
         if "debtor_manual_exclusion" in vals or "no_followup" in vals:
-            self._debtor_refresh_customers()
+            self.env["debtor.customer"]._refresh_later_for(self)
         return res
 
     def _debtor_refuse_history(self):
@@ -206,25 +205,6 @@ class AccountMoveLine(models.Model):
         ))
         self.invalidate_recordset(fnames)
         self.modified(fnames)
-
-    def _debtor_refresh_customers(self):
-        """Have the debtor files of the customers of these items' receivable lines refreshed, once per transaction.
-
-        Odoo's own flows (posting, reconciling, registering payments) call this; it only notes the customers
-        (``debtor.customer._debtor_mark_pending``). The files are refreshed set-based, company by company, when the
-        transaction commits, or earlier as soon as anything reads or searches debtor files in the same transaction,
-        so no one ever sees a stale figure and a flow that touches a customer several times pays for one refresh.
-
-        Bulk loaders (the demo generator) pass ``debtor_skip_refresh`` and refresh once at the end.
-        """
-        if not self or self.env.context.get("debtor_skip_refresh"):
-            return
-        by_company = defaultdict(set)
-        for line in self:
-            if line.account_type == "asset_receivable" and line.partner_id:
-                by_company[line.company_id.id].add(line.partner_id.commercial_partner_id.id)
-        if by_company:
-            self.env["debtor.customer"]._debtor_mark_pending(by_company)
 
     def _debtor_update_plans(self):
         """Re-allocate the payments of the payment plans covering these items' invoices (one search for all)."""

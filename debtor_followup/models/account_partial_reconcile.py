@@ -14,7 +14,7 @@ class AccountPartialReconcile(models.Model):
         lines = partials.debit_move_id | partials.credit_move_id
         lines._debtor_update_plans()
         lines._debtor_update_handovers()
-        lines._debtor_refresh_customers()
+        self.env["debtor.customer"]._refresh_later_for(lines)
         return partials
 
     def unlink(self):
@@ -25,5 +25,5 @@ class AccountPartialReconcile(models.Model):
         lines = lines.exists()
         lines._debtor_update_plans()
         lines._debtor_update_handovers()
-        lines._debtor_refresh_customers()
+        self.env["debtor.customer"]._refresh_later_for(lines)
         return res

@@ -317,20 +317,13 @@ class DebtorCreditCheck(models.Model):
             check._debtor_workflow_write({"limit_applied": True})
         return True
 
-    def action_open_attachment(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{self.attachment_id.id}?download=true",
-            "target": "self",
-        }
-
     # ------------------------------------------------------------------
     # The internal score
     # ------------------------------------------------------------------
     @api.model
-    def _cron_recompute_scores(self, company, today=None):
-        """Recompute the internal score of every customer of ``company`` (called by the nightly run).
+    def _recompute_scores(self, company, today=None):
+        """Recompute the internal score of every customer of ``company`` (a step of the nightly run, see
+        ``debtor.followup.run._run_steps``).
 
         Scores the company's debtor files and the customers who paid an invoice in the last 12 months (their
         debtor file is created when missing); a handful of grouped queries whatever the number of invoices,

@@ -37,7 +37,7 @@ UK_REPLY_DAYS = 30
 NOTICE_LOCALES = {"nl_14day": "nl_NL", "de_mahnung": "de_DE", "uk_letter_of_claim": "en_GB"}
 
 
-class DebtorCustomer(models.Model):
+class DebtorCustomerLetters(models.Model):
     _inherit = "debtor.customer"
 
     @api.model

@@ -308,37 +308,76 @@ class DebtorFollowupRun(models.Model):
             return self._execute_locked(batch_size, today or self.run_date)
 
     def _execute_locked(self, batch_size, today):
-        company = self.company_id
-        Customer = self.env["debtor.customer"].with_company(company)
-        kept, broken = self._run_step(
-            self.env._("Promises"), lambda: self.env["debtor.promise"]._check_open_promises(company, today),
-            (self.browse(), self.browse()))
-        sla_reminded = self._run_step(
-            self.env._("Dispute deadlines"), lambda: self.env["debtor.dispute"]._remind_sla_overdue(company),
-            self.browse())
-        plans = self._run_step(
-            self.env._("Payment plans"), lambda: self.env["debtor.payment.plan"]._cron_update_plans(company, today),
-            {"completed": [], "broken": [], "reminders": 0})
-        # without the figures, the customers are selected on those stored and their levels read under the lock
-        state = self._run_step(self.env._("Debtor files"), lambda: Customer._refresh(company, today=today))
-        self._run_step(self.env._("Credit scores"),
-                       lambda: self.env["debtor.credit.check"]._cron_recompute_scores(company, today))
-        customers = Customer.search_fetch(
-            [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
-            ["partner_id"],
-        )
-        todo = [customer for customer in customers
-                if state is None or self._auto_due(state.get(customer.partner_id.id))]
+        """The run, top-down (see CONTRIBUTING.rst): the steps of ``_run_steps`` bring every workflow and the
+        debtor files up to date; then the files due are *selected* (``_select``), and each batch is locked,
+        *decided* again (``debtor.customer._compute_followup_state``), *acted* on (``_execute_batch``) and
+        *logged* (the actions, the run's counts and log) and committed (``_execute_batches``)."""
+        results = {key: self._run_step(label, function, default) for key, label, function, default
+                   in self._run_steps(today)}
+        todo = self._select(results["files"])
+        kept, broken = results["promises"]
+        plans = results["plans"]
         self.write({
             # a resumed run keeps the count of its first selection
             "customer_count": self.customer_count or len(todo),
             "kept_promise_count": self.kept_promise_count + len(kept),
             "broken_promise_count": self.broken_promise_count + len(broken),
-            "sla_reminder_count": self.sla_reminder_count + len(sla_reminded),
+            "sla_reminder_count": self.sla_reminder_count + len(results["disputes"]),
             "plan_reminder_count": self.plan_reminder_count + plans["reminders"],
             "plan_completed_count": self.plan_completed_count + len(plans["completed"]),
             "plan_broken_count": self.plan_broken_count + len(plans["broken"]),
         })
+        return self._execute_batches(todo, batch_size, today)
+
+    def _run_steps(self, today):
+        """The steps of a run before the reminders, in this order; each runs in a savepoint (``_run_step``): a
+        step that fails is logged on the run, which goes on with its ``default`` result. (The nightly cron also
+        refreshes the usual payment delays of the company first: ``_cron_run_followup``.)
+
+        :return: list of ``(key, label, function, default)``
+        """
+        company = self.company_id
+        Customer = self.env["debtor.customer"].with_company(company)
+        return [
+            # promises kept or broken by the payments of the day
+            ("promises", self.env._("Promises"),
+             lambda: self.env["debtor.promise"]._check_open_promises(company, today), (self.browse(), self.browse())),
+            # disputes past their deadline: a reminder to their responsible
+            ("disputes", self.env._("Dispute deadlines"),
+             lambda: self.env["debtor.dispute"]._remind_sla_overdue(company), self.browse()),
+            # payment plans: payments allocated, installment reminders, plans completed or broken
+            ("plans", self.env._("Payment plans"),
+             lambda: self.env["debtor.payment.plan"]._cron_update_plans(company, today),
+             {"completed": [], "broken": [], "reminders": 0}),
+            # every debtor file's figures and state (the decision); without it, the files are selected on the
+            # figures stored and their levels read again under the lock
+            ("files", self.env._("Debtor files"), lambda: Customer._refresh(company, today=today), None),
+            # the internal credit scores
+            ("scores", self.env._("Credit scores"),
+             lambda: self.env["debtor.credit.check"]._recompute_scores(company, today), None),
+        ]
+
+    def _select(self, state):
+        """The debtor files of the run's company with an automatic level due now.
+
+        :param state: the state computed by the ``files`` step (None when it failed: the stored status decides)
+        :return: list of ``debtor.customer`` records
+        """
+        company = self.company_id
+        files = self.env["debtor.customer"].with_company(company).search_fetch(
+            [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
+            ["partner_id"],
+        )
+        return [debtor_file for debtor_file in files
+                if state is None or self._auto_due(state.get(debtor_file.partner_id.id))]
+
+    def _execute_batches(self, todo, batch_size, today):
+        """Act on the selected debtor files, batch by batch, each committed.
+
+        :return: True when the run is finished, False when it stopped for lack of time (it stays ``running``)
+        """
+        company = self.company_id
+        Customer = self.env["debtor.customer"].with_company(company)
         remaining = len(todo)
         for batch in split_every(batch_size, todo):
             batch = Customer.concat(*batch)
@@ -346,8 +385,8 @@ class DebtorFollowupRun(models.Model):
             if locked:
                 # what is due is read again under the lock: another run may have done it since the selection
                 fresh = Customer._compute_followup_state(company, locked.partner_id, today)
-                self._execute_batch([(customer, due) for customer in locked
-                                     if (due := self._auto_due(fresh.get(customer.partner_id.id)))])
+                self._execute_batch([(debtor_file, due) for debtor_file in locked
+                                     if (due := self._auto_due(fresh.get(debtor_file.partner_id.id)))])
                 Customer._refresh(company, locked.partner_id, today=today)
             # what a batch read stays out of the next ones: the memory of a run does not grow with its size
             self.env.invalidate_all()

@@ -3,14 +3,9 @@ from dataclasses import replace
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
 
 from ..tools import identifiers
-from .debtor_credit_check import CREDIT_RATINGS
-from .debtor_credit_check import CREDIT_RESULTS
-from .debtor_credit_check import MANAGER_GROUP
 from .debtor_customer import DEBTOR_STATUSES
 from .debtor_customer import REMINDER_MODES
 from .debtor_handover import AGENCY_KINDS
@@ -46,60 +41,55 @@ class ResPartner(models.Model):
         comodel_name="debtor.customer",
         string="Debtor File",
         compute="_compute_debtor_customer_id",
+        search="_search_debtor_customer_id",
         help="The debtor file of this customer in the current company.",
     )
+    # the debtor file's figures and settings, shown on the contact (the fields below mirror the file)
     debtor_status = fields.Selection(selection=DEBTOR_STATUSES, string="Follow-up Status",
                                      compute="_compute_debtor_customer_id")
     debtor_currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_debtor_customer_id")
-    debtor_total_due = fields.Monetary(string="Total Due", compute="_compute_debtor_customer_id",
+    debtor_total_due = fields.Monetary(related="debtor_customer_id.total_due", string="Total Due",
                                        currency_field="debtor_currency_id")
-    debtor_total_overdue = fields.Monetary(string="Total Overdue", compute="_compute_debtor_customer_id",
+    debtor_total_overdue = fields.Monetary(related="debtor_customer_id.total_overdue", string="Total Overdue",
                                            currency_field="debtor_currency_id")
-    debtor_oldest_overdue_days = fields.Integer(string="Oldest Overdue (days)", compute="_compute_debtor_customer_id")
-    debtor_next_action_date = fields.Date(string="Next Follow-up Action", compute="_compute_debtor_customer_id")
-    debtor_level_id = fields.Many2one(comodel_name="debtor.followup.level", string="Follow-up Level",
-                                      compute="_compute_debtor_customer_id")
-    debtor_responsible_id = fields.Many2one(comodel_name="res.users", string="Follow-up Responsible",
-                                            compute="_compute_debtor_customer_id")
+    debtor_oldest_overdue_days = fields.Integer(related="debtor_customer_id.oldest_overdue_days",
+                                                string="Oldest Overdue (days)")
+    debtor_next_action_date = fields.Date(related="debtor_customer_id.next_action_date",
+                                          string="Next Follow-up Action")
+    debtor_level_id = fields.Many2one(related="debtor_customer_id.level_id", string="Follow-up Level")
+    debtor_responsible_id = fields.Many2one(related="debtor_customer_id.responsible_id",
+                                            string="Follow-up Responsible")
     debtor_reminder_mode = fields.Selection(selection=REMINDER_MODES, string="Reminders",
                                             compute="_compute_debtor_customer_id")
-    debtor_dispute_count = fields.Integer(string="Open Disputes", compute="_compute_debtor_customer_id")
-    debtor_disputed_amount = fields.Monetary(string="Amount in Dispute", compute="_compute_debtor_customer_id",
-                                             currency_field="debtor_currency_id")
+    debtor_dispute_count = fields.Integer(related="debtor_customer_id.dispute_count", string="Open Disputes")
+    debtor_disputed_amount = fields.Monetary(related="debtor_customer_id.disputed_amount",
+                                             string="Amount in Dispute", currency_field="debtor_currency_id")
 
-    @api.depends(
-        "commercial_partner_id.debtor_customer_ids.status",
-        "commercial_partner_id.debtor_customer_ids.total_due",
-        "commercial_partner_id.debtor_customer_ids.total_overdue",
-        "commercial_partner_id.debtor_customer_ids.oldest_overdue_days",
-        "commercial_partner_id.debtor_customer_ids.next_action_date",
-        "commercial_partner_id.debtor_customer_ids.level_id",
-        "commercial_partner_id.debtor_customer_ids.responsible_id",
-        "commercial_partner_id.debtor_customer_ids.reminder_mode",
-    )
+    @api.depends("commercial_partner_id.debtor_customer_ids.status",
+                 "commercial_partner_id.debtor_customer_ids.reminder_mode")
     @api.depends_context("company")
     def _compute_debtor_customer_id(self):
+        """The debtor file of the customer in the current company, and what the contact shows of it without one
+        (status *none*, automatic reminders, the company's currency)."""
         company = self.env.company
-        customers = self.env["debtor.customer"].search_fetch(
-            [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", company.id)],
-            ["partner_id", "status", "total_due", "total_overdue", "oldest_overdue_days", "next_action_date",
-             "level_id", "responsible_id", "reminder_mode"],
+        files = self.env["debtor.customer"].search_fetch(
+            [("partner_id", "in", self.commercial_partner_id._origin.ids), ("company_id", "=", company.id)],
+            ["partner_id", "status", "reminder_mode"],
         )
-        by_partner = {customer.partner_id: customer for customer in customers}
+        by_partner = {debtor_file.partner_id: debtor_file for debtor_file in files}
         for partner in self:
-            customer = by_partner.get(partner.commercial_partner_id, self.env["debtor.customer"])
-            partner.debtor_customer_id = customer
-            partner.debtor_status = customer.status or "none"
+            debtor_file = by_partner.get(partner.commercial_partner_id._origin, self.env["debtor.customer"])
+            partner.debtor_customer_id = debtor_file
+            partner.debtor_status = debtor_file.status or "none"
             partner.debtor_currency_id = company.currency_id
-            partner.debtor_total_due = customer.total_due
-            partner.debtor_total_overdue = customer.total_overdue
-            partner.debtor_oldest_overdue_days = customer.oldest_overdue_days
-            partner.debtor_next_action_date = customer.next_action_date
-            partner.debtor_level_id = customer.level_id
-            partner.debtor_responsible_id = customer.responsible_id
-            partner.debtor_reminder_mode = customer.reminder_mode or "auto"
-            partner.debtor_dispute_count = customer.dispute_count
-            partner.debtor_disputed_amount = customer.disputed_amount
+            partner.debtor_reminder_mode = debtor_file.reminder_mode or "auto"
+
+    def _search_debtor_customer_id(self, operator, value):
+        # the contacts of the debtor files' customers (the files of the current company are the contacts' own)
+        if operator != "in":
+            return NotImplemented
+        files = self.env["debtor.customer"].sudo().browse([file_id for file_id in value if file_id])
+        return [("commercial_partner_id", "in", files.partner_id.ids)]
 
     def _debtor_followup_values(self):
         """What a reminder template shows besides the customer itself.
@@ -192,32 +182,6 @@ class ResPartner(models.Model):
     debtor_vies_date = fields.Datetime(string="VIES Checked On", readonly=True, copy=False)
     debtor_vies_info = fields.Char(string="VIES Answer", readonly=True, copy=False)
 
-    # ------------------------------------------------------------------
-    # Credit position in the current company
-    # ------------------------------------------------------------------
-    debtor_credit_currency_id = fields.Many2one(comodel_name="res.currency", compute="_compute_debtor_credit")
-    debtor_credit_check_date = fields.Date(string="Credit Check Date", compute="_compute_debtor_credit")
-    debtor_credit_expiry_date = fields.Date(string="Credit Valid Until", compute="_compute_debtor_credit")
-    debtor_credit_expired = fields.Boolean(string="Credit Check Expired", compute="_compute_debtor_credit")
-    debtor_credit_result = fields.Selection(selection=CREDIT_RESULTS, string="Credit Decision",
-                                            compute="_compute_debtor_credit")
-    debtor_credit_rating = fields.Selection(selection=CREDIT_RATINGS, string="Credit Rating",
-                                            compute="_compute_debtor_credit")
-    debtor_credit_score = fields.Integer(string="Internal Score", compute="_compute_debtor_credit")
-    debtor_credit_score_explanation = fields.Html(string="Score Explanation", compute="_compute_debtor_credit")
-    debtor_credit_external_rating = fields.Char(string="External Rating", compute="_compute_debtor_credit")
-    debtor_credit_external_source = fields.Char(string="External Source", compute="_compute_debtor_credit")
-    debtor_credit_limit_proposal = fields.Monetary(string="Proposed Credit Limit", compute="_compute_debtor_credit",
-                                                   currency_field="debtor_credit_currency_id")
-    debtor_credit_checked_by_id = fields.Many2one(comodel_name="res.users", string="Checked By",
-                                                  compute="_compute_debtor_credit")
-    debtor_credit_note = fields.Text(string="Credit Notes", compute="_compute_debtor_credit")
-    debtor_credit_on_hold = fields.Boolean(string="On Credit Hold", compute="_compute_debtor_credit")
-    debtor_credit_hold_reason = fields.Char(string="Why On Hold", compute="_compute_debtor_credit")
-    debtor_credit_usage = fields.Monetary(string="Credit Used", compute="_compute_debtor_credit",
-                                          currency_field="debtor_credit_currency_id",
-                                          help="Open receivables plus draft invoices in the current company.")
-
     @api.depends("vat", "company_registry", "country_id", "debtor_lei", "bank_ids.acc_number")
     def _compute_debtor_identifiers(self):
         for partner in self:
@@ -238,61 +202,12 @@ class ResPartner(models.Model):
             partner.debtor_iban_info = "; ".join(
                 result.formatted if result.valid else f"{result.compact}: {result.reason}" for result in ibans)
 
-    @api.depends_context("company")
-    @api.depends("commercial_partner_id.debtor_customer_ids.credit_check_id",
-                 "commercial_partner_id.debtor_customer_ids.credit_score",
-                 "commercial_partner_id.debtor_customer_ids.credit_hold")
-    def _compute_debtor_credit(self):
-        company = self.env.company
-        partners = self.commercial_partner_id._origin
-        files = self.env["debtor.customer"].search(
-            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
-        by_partner = {customer.partner_id: customer for customer in files}
-        usage = self.env["debtor.customer"]._credit_exposure(company, partners)
-        for partner in self:
-            commercial = partner.commercial_partner_id._origin
-            customer = by_partner.get(commercial, self.env["debtor.customer"])
-            partner.debtor_credit_currency_id = company.currency_id
-            partner.debtor_credit_check_date = customer.credit_check_date
-            partner.debtor_credit_expiry_date = customer.credit_expiry_date
-            partner.debtor_credit_expired = customer.credit_expired
-            partner.debtor_credit_result = customer.credit_result
-            partner.debtor_credit_rating = customer.credit_rating
-            partner.debtor_credit_score = customer.credit_score
-            partner.debtor_credit_score_explanation = customer.credit_score_explanation
-            partner.debtor_credit_external_rating = customer.credit_external_rating
-            partner.debtor_credit_external_source = customer.credit_external_source
-            partner.debtor_credit_limit_proposal = customer.credit_limit_proposal
-            partner.debtor_credit_checked_by_id = customer.credit_checked_by_id
-            partner.debtor_credit_note = customer.credit_note
-            partner.debtor_credit_on_hold = customer.credit_on_hold
-            partner.debtor_credit_hold_reason = customer.credit_hold_reason
-            partner.debtor_credit_usage = usage.get(commercial.id, 0.0)
-
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
     @api.model
     def _commercial_fields(self):
         return [*super()._commercial_fields(), "debtor_lei"]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self._debtor_may_set_credit_limit():
-            fallback = self._fields["credit_limit"].get_company_dependent_fallback(self)
-            for vals in vals_list:
-                if "credit_limit" in vals and not vals.get("parent_id") and float_compare(
-                        vals["credit_limit"] or 0.0, fallback or 0.0, precision_digits=2) != 0:
-                    raise AccessError(self.env._("Only a Credit Manager can set a customer's credit limit."))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "credit_limit" in vals and not self._debtor_may_set_credit_limit():
-            for partner in self.sudo():
-                if partner.commercial_partner_id == partner and float_compare(
-                        partner.credit_limit or 0.0, vals["credit_limit"] or 0.0, precision_digits=2) != 0:
-                    raise AccessError(self.env._("Only a Credit Manager can set a customer's credit limit."))
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_debtor_history(self):
@@ -306,10 +221,6 @@ class ResPartner(models.Model):
                 raise UserError(self.env._(
                     "%(customer)s has a follow-up history (%(kind)s): it cannot be deleted. Archive it instead.",
                     customer=found.partner_id.display_name, kind=Model._description))
-
-    def _debtor_may_set_credit_limit(self):
-        """Credit limits of commercial entities are set by Credit Managers (and the system) only."""
-        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
 
     # ------------------------------------------------------------------
     # Identifiers
@@ -417,17 +328,6 @@ class ResPartner(models.Model):
         return result
 
     # ------------------------------------------------------------------
-    # Credit actions
-    # ------------------------------------------------------------------
-    def action_debtor_record_credit_check(self):
-        self.ensure_one()
-        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_record_credit_check()
-
-    def action_debtor_import_credit_report(self):
-        self.ensure_one()
-        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_import_credit_report()
-
-    # ------------------------------------------------------------------
     # Collection agencies, and customers handed over to one
     # ------------------------------------------------------------------
     debtor_is_collection_agency = fields.Boolean(
@@ -468,9 +368,13 @@ class ResPartner(models.Model):
 
     def action_debtor_handover(self):
         """Open the handover wizard for this customer in the current company (Credit Managers)."""
-        self.ensure_one()
-        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_handover()
+        return self._debtor_file_action("action_handover")
 
     def action_debtor_open_handovers(self):
+        return self._debtor_file_action("action_open_handovers")
+
+    def _debtor_file_action(self, method):
+        """Press the button ``method`` of this customer's debtor file in the current company (the file is
+        created when missing)."""
         self.ensure_one()
-        return self.env["debtor.customer"]._credit_file(self, self.env.company).action_open_handovers()
+        return getattr(self.env["debtor.customer"]._credit_file(self, self.env.company), method)()

@@ -185,7 +185,6 @@ BUTTONS = [
     ("debtor.followup.run.action_run_now", (PO, INV, CTRL), "manager", on("run_log", "action_run_now")),
     ("debtor.reference.rate.action_update_rates", (PO, INV, CTRL), "manager", update_rates),
     ("debtor.credit.check.action_apply_limit", (PO, INV, CTRL, MGR_B), "manager", on("check", "action_apply_limit")),
-    ("debtor.credit.check.action_open_attachment", (PO, MGR_B), CTRL, on("check", "action_open_attachment")),
     # ---- collection handovers: managers hand over and work the case, controllers only read it
     ("debtor.customer.action_handover", (PO, INV, CTRL, MGR_B), "manager", on("debtor", "action_handover")),
     ("debtor.customer.action_open_handovers", (PO, INV, MGR_B), CTRL, on("debtor", "action_open_handovers")),

@@ -75,7 +75,7 @@ class TestCreditScore(DebtorFollowupCommon):
         self.assertEqual(figures["oldest_overdue_days"], 30)  # due 31 May
         # penalties: 6.667 + 9.167 + 13.333 + 7.5 + 12.5 + 5 + 5 + 10 = 69.167 -> 100 - 69.167 = 30.83 -> 31 (D)
         self.assertEqual(self.Check._score_figures(self.company, self.customer_b), {})
-        scored = self.Check._cron_recompute_scores(self.company)
+        scored = self.Check._recompute_scores(self.company)
         self.assertGreaterEqual(scored, 1)
         debtor = self._debtor(self.customer)
         self.assertEqual((debtor.credit_score, str(debtor.credit_score_date), debtor.credit_score_rating),
@@ -119,7 +119,7 @@ class TestCreditScore(DebtorFollowupCommon):
             paid = self._invoice(self.customer_b, 100.0, "2025-06-01", due_date="2025-06-10")
             self._pay(paid, 100.0, "2025-06-05")
         self._debtor(self.customer_b).unlink()  # paid in full, its debtor file gone
-        self.Check._cron_recompute_scores(self.company, self.d(TODAY))
+        self.Check._recompute_scores(self.company, self.d(TODAY))
         debtor = self._debtor(self.customer_b)
         self.assertEqual((debtor.credit_score, debtor.credit_score_rating), (100, "A"), "paid early")
         self.assertIn("Nothing lowered the score", debtor.credit_score_explanation)
@@ -132,17 +132,17 @@ class TestCreditScore(DebtorFollowupCommon):
         self.env.flush_all()
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
-        self.Check._cron_recompute_scores(self.company, self.d(TODAY))
+        self.Check._recompute_scores(self.company, self.d(TODAY))
         few = self.env.cr.sql_log_count - before
         with freeze_time(TODAY):
             for day in range(1, 21):
                 invoice = self._invoice(self.customer_b, 10.0, "2025-05-01", due_date="2025-05-10")
                 self._pay(invoice, 10.0, f"2025-05-{day:02d}")
-        self.Check._cron_recompute_scores(self.company, self.d(TODAY))
+        self.Check._recompute_scores(self.company, self.d(TODAY))
         self.env.flush_all()
         self.env.invalidate_all()
         before = self.env.cr.sql_log_count
-        self.Check._cron_recompute_scores(self.company, self.d(TODAY))
+        self.Check._recompute_scores(self.company, self.d(TODAY))
         self.assertEqual(self.env.cr.sql_log_count - before, few)
         # customer_b: 10 of 20 invoices paid 1 to 10 days late: 100 - 2.75/2 - 2.75/2 - 20*0.5 = 87.25
         self.assertEqual(self._debtor(self.customer_b).credit_score, 87)

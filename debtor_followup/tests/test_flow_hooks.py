@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from ..models.debtor_customer import DebtorCustomer
+from ..models.debtor_customer_engine import DebtorCustomerEngine as DebtorCustomer
 from .common import DebtorFollowupCommon
 
 

@@ -160,19 +160,17 @@ class DebtorHandoverWizard(models.TransientModel):
         if len(moves.currency_id) > 1:
             blocking.append(self.env._("A handover is in one currency: hand over the invoices in %(currencies)s "
                                        "separately.", currencies=", ".join(moves.currency_id.mapped("name"))))
-        handed = self.env["debtor.handover.line"].sudo().search(
-            [("move_id", "in", moves.ids), ("state", "!=", "withdrawn")])
+        excluding = self.env["debtor.customer"]._excluding_records(moves)
+        handed = excluding["collection"]
         if handed:
             blocking.append(self.env._("%(invoices)s are already handed over (%(handovers)s).",
                                        invoices=", ".join(handed.move_id.mapped("name")),
                                        handovers=", ".join(handed.handover_id.mapped("name"))))
-        disputed = self.env["debtor.dispute"].sudo().search(
-            [("move_id", "in", moves.ids), ("state", "in", ("open", "investigation"))])
+        disputed = excluding["dispute"]
         if disputed:
             blocking.append(self.env._("%(invoices)s are in dispute: resolve the dispute first.",
                                        invoices=", ".join(disputed.move_id.mapped("name"))))
-        plans = self.env["debtor.payment.plan"].sudo().search(
-            [("move_ids", "in", moves.ids), ("state", "=", "active")])
+        plans = excluding["plan"]
         if plans:
             blocking.append(self.env._("%(invoices)s are in the active payment plan %(plans)s: cancel it first.",
                                        invoices=", ".join((plans.move_ids & moves).mapped("name")),
@@ -208,8 +206,7 @@ class DebtorHandoverWizard(models.TransientModel):
                         "The formal notice of %(date)s gives the customer until %(until)s: the waiting period of "
                         "%(days)s days has not passed.", date=notice_date, until=wait_until,
                         days=company.debtor_handover_wait_days))
-            promises = self.env["debtor.promise"].sudo().search(
-                [("line_ids.move_id", "in", open_moves.ids), ("state", "=", "open")])
+            promises = excluding["promise"].filtered(lambda promise: promise.line_ids.move_id & open_moves)
             if promises:
                 issues.append(self.env._("%(customer)s promised to pay %(promises)s.", customer=partner.display_name,
                                          promises=", ".join(promises.mapped("display_name"))))
