@@ -347,7 +347,7 @@ class DebtorFollowupRun(models.Model):
              lambda: self.env["debtor.dispute"]._remind_sla_overdue(company), self.browse()),
             # payment plans: payments allocated, installment reminders, plans completed or broken
             ("plans", self.env._("Payment plans"),
-             lambda: self.env["debtor.payment.plan"]._cron_update_plans(company, today),
+             lambda: self.env["debtor.payment.plan"]._update_plans(company, today),
              {"completed": [], "broken": [], "reminders": 0}),
             # every debtor file's figures and state (the decision); without it, the files are selected on the
             # figures stored and their levels read again under the lock

@@ -420,7 +420,7 @@ class DebtorPaymentPlan(models.Model):
         return max(dates) if dates else fields.Date.context_today(self)
 
     @api.model
-    def _cron_update_plans(self, company, today):
+    def _update_plans(self, company, today):
         """Called by the nightly run: allocate payments, send installment reminders, complete and break plans.
 
         :return: dict with the ``completed``, ``broken`` plans and the number of ``reminders`` sent

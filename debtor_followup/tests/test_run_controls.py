@@ -85,7 +85,7 @@ class TestRunControls(DebtorFollowupCommon):
         broken = [
             (type(self.env["debtor.promise"]), "_check_open_promises", "Promises"),
             (type(self.env["debtor.dispute"]), "_remind_sla_overdue", "Dispute deadlines"),
-            (type(self.env["debtor.payment.plan"]), "_cron_update_plans", "Payment plans"),
+            (type(self.env["debtor.payment.plan"]), "_update_plans", "Payment plans"),
             (type(self.env["debtor.credit.check"]), "_recompute_scores", "Credit scores"),
             (Customer, "_refresh_usual_delays", "Usual payment delays"),
         ]
