@@ -208,7 +208,7 @@ class AccountMoveLine(models.Model):
 
     def _debtor_update_plans(self):
         """Re-allocate the payments of the payment plans covering these items' invoices (one search for all)."""
-        if not self or self.env.context.get("debtor_skip_refresh"):
+        if not self or self.env["debtor.customer"]._skip_refresh():
             return
         plans = self.env["debtor.payment.plan"].sudo().search([
             ("move_ids", "in", self.move_id.ids), ("state", "in", ("active", "completed", "broken"))])
@@ -216,7 +216,7 @@ class AccountMoveLine(models.Model):
 
     def _debtor_update_handovers(self):
         """Report the payments matched with handed-over invoices to their handovers (one search for all)."""
-        if not self or self.env.context.get("debtor_skip_refresh"):
+        if not self or self.env["debtor.customer"]._skip_refresh():
             return
         handover_lines = self.env["debtor.handover.line"].sudo().search(
             [("move_id", "in", self.move_id.ids), ("state", "!=", "withdrawn")])

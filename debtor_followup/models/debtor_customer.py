@@ -338,6 +338,7 @@ class DebtorCustomer(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_protected_vals(vals)
             if vals.get("partner_id"):
                 vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
         files = super().create(vals_list)
@@ -345,18 +346,31 @@ class DebtorCustomer(models.Model):
         return files
 
     def write(self, vals):
-        system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys() | DELAY_COLUMNS.keys()) & vals.keys()
-        if system_fields and not self.env.su:
+        self._check_protected_vals(vals)
+        if "credit_hold_note" in vals and not self.env.su and any(self.mapped("credit_hold")):
             raise AccessError(self.env._(
-                "%(fields)s are computed by the follow-up and cannot be set by hand.",
-                fields=", ".join(sorted(system_fields))))
-        if "credit_hold" in vals and not vals["credit_hold"] and not self.env.su \
-                and any(self.mapped("credit_hold")) and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only a Credit Manager can release a credit hold."))
+                "The reason of a credit hold is kept as it was given; release the hold to change it."))
         res = super().write(vals)
         if {"policy_id", "excluded", "postponed_until", "reminder_mode"} & vals.keys():
             self._refresh_for(self)
         return res
+
+    def _check_protected_vals(self, vals):
+        """Refuse, over any channel but the follow-up itself (superuser), the values only the follow-up sets: its
+        figures, scores and delays, and the credit hold (its buttons record who and why)."""
+        if self.env.su:
+            return
+        system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys() | DELAY_COLUMNS.keys()) & vals.keys()
+        if system_fields:
+            raise AccessError(self.env._(
+                "%(fields)s are computed by the follow-up and cannot be set by hand.",
+                fields=", ".join(sorted(system_fields))))
+        if "credit_hold" in vals:
+            if not vals["credit_hold"] and not self.env.user.has_group(MANAGER_GROUP):
+                raise AccessError(self.env._("Only a Credit Manager can release a credit hold."))
+            raise AccessError(self.env._(
+                "A credit hold is put and released with the Credit Hold and Release Credit Hold buttons, which "
+                "record who did it and why."))
 
     # ------------------------------------------------------------------
     # Actions

@@ -332,6 +332,13 @@ class DebtorCustomerEngine(models.Model):
         return super().flush_recordset(fnames)
 
     @api.model
+    def _skip_refresh(self):
+        """Whether a bulk loader asked to refresh the debtor files once at its end (context key
+        ``debtor_skip_refresh``): honoured for the superuser and administrators only, so that a key sent over RPC
+        cannot leave the figures stale."""
+        return bool(self.env.context.get("debtor_skip_refresh")) and (self.env.su or self.env.user._is_admin())
+
+    @api.model
     def _refresh_later_for(self, lines):
         """Have the debtor files of the customers of ``lines``' receivable items refreshed, once per transaction.
 
@@ -344,7 +351,7 @@ class DebtorCustomerEngine(models.Model):
 
         :param lines: ``account.move.line`` records
         """
-        if not lines or self.env.context.get("debtor_skip_refresh"):
+        if not lines or self._skip_refresh():
             return
         by_company = defaultdict(set)
         for line in lines:

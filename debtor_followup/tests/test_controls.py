@@ -323,6 +323,44 @@ class TestControls(ControlsCommon):
             self._forge(check, fields, lambda env, forged=forged: env["debtor.credit.check"].create({
                 "customer_id": self.debtor.id, "result": "approved", **forged}))
 
+    def test_credit_hold_changes_through_its_buttons_only(self):
+        """The hold and its reason are put and released by the buttons that record who and why; the figures of a
+        debtor file are the follow-up's: neither is written, nor given to a new file, by hand."""
+        debtor = self.debtor
+        fields = ["credit_hold", "credit_hold_note", "total_due", "total_overdue"]
+        self._forge(debtor, fields, lambda env: debtor.with_env(env).write({"credit_hold": True}),
+                    users=(self.controller, self.manager))
+        self._forge(debtor, fields, lambda env: debtor.with_env(env).write({"total_overdue": 0.0}))
+        other = self.env["res.partner"].create({"name": "New Customer", "is_company": True})
+        for forged in ({"credit_hold": True}, {"total_due": 1.0}):
+            with self.assertRaises(UserError), self.cr.savepoint():
+                self.env["debtor.customer"].with_user(self.controller).create({
+                    "partner_id": other.id, "company_id": self.company.id, **forged})
+        self.assertFalse(self.env["debtor.customer"].search([("partner_id", "=", other.id)]))
+        debtor.with_user(self.controller).credit_hold_note = "Cheque bounced"
+        debtor.with_user(self.controller).action_credit_hold()
+        self.assertTrue(debtor.credit_hold)
+        self._forge(debtor, fields, lambda env: debtor.with_env(env).write({"credit_hold_note": "Nothing"}))
+        self._forge(debtor, fields, lambda env: debtor.with_env(env).write({"credit_hold": False}),
+                    users=(self.controller, self.manager))
+        debtor.with_user(self.manager).action_credit_release()
+        self.assertFalse(debtor.credit_hold)
+
+    def test_a_context_key_sent_by_a_user_does_not_skip_the_refresh(self):
+        """Only the bulk loaders of the superuser or an administrator may defer the refresh of the files."""
+        Files = self.env["debtor.customer"].with_context(debtor_skip_refresh=True)
+        self.assertTrue(Files._skip_refresh())
+        for user in (self.controller, self.manager, self.invoicing_user):
+            self.assertFalse(Files.with_user(user)._skip_refresh(), user.login)
+        invoice = self._invoice(self.customer_b, 500.0, "2025-11-01", due_date="2025-12-01")
+        self.env.invalidate_all()
+        before = self._debtor(self.customer_b).total_due
+        self.env["account.payment.register"].with_user(self.manager).with_context(
+            active_model="account.move", active_ids=invoice.ids, debtor_skip_refresh=True,
+        ).create({"amount": 500.0, "payment_date": "2025-12-10"})._create_payments()
+        self.env.invalidate_all()
+        self.assertEqual(self._debtor(self.customer_b).total_due, before - 500.0)
+
     def test_credit_check_actions(self):
         """A note can be added; the correction is a new check; a manager applies the limit."""
         check = self.check.with_user(self.controller)
