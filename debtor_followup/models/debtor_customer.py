@@ -278,16 +278,23 @@ class DebtorCustomer(models.Model):
 
     @api.depends("partner_id", "company_id")
     def _compute_disputes(self):
-        groups = self.env["debtor.dispute"]._read_group(
+        """The open disputes and the amount in dispute: that amount is the one figure of ``_debtor_figures`` (what
+        is still open of the disputed items, capped by them), as on the queue, the aging and the statements."""
+        counts = {(partner.id, company.id): count for partner, company, count in self.env[
+            "debtor.dispute"]._read_group(
             [("partner_id", "in", self.partner_id.ids), ("company_id", "in", self.company_id.ids),
              ("state", "in", ("open", "investigation"))],
-            ["partner_id", "company_id"],
-            ["__count", "disputed_amount_company:sum"],
-        )
-        figures = {(partner.id, company.id): (count, amount) for partner, company, count, amount in groups}
+            ["partner_id", "company_id"], ["__count"])}
+        disputed = {}
+        for company in self.company_id:
+            files = self.filtered(lambda debtor_file, company=company: debtor_file.company_id == company)
+            figures = self._debtor_figures(company, files.partner_id)
+            disputed.update({(partner_id, company.id): values["disputed"]
+                             for partner_id, values in figures.items()})
         for debtor_file in self:
-            debtor_file.dispute_count, debtor_file.disputed_amount = figures.get(
-                (debtor_file.partner_id.id, debtor_file.company_id.id), (0, 0.0))
+            key = (debtor_file.partner_id.id, debtor_file.company_id.id)
+            debtor_file.dispute_count = counts.get(key, 0)
+            debtor_file.disputed_amount = disputed.get(key, 0.0)
 
     @api.depends("partner_id", "company_id", "level_id", "due_level_id")
     def _compute_handovers(self):

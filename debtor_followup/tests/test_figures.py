@@ -139,6 +139,17 @@ class TestSameFigureEverywhere(DebtorFollowupCommon):
                          {"open": 1900.0, "credits": -400.0, "total": 1500.0, "overdue": 1100.0, "disputed": 200.0})
         self.assertEqual(figures["oldest_overdue_days"], 62)
 
+    def test_disputed_amount_is_what_is_still_open_of_the_disputed_invoice(self):
+        """200 disputed on an invoice of 500 of which 350 is then paid: 150 is left, 150 is in dispute, on the
+        debtor file and the contact as in the figures every other screen reads."""
+        self._pay(self.inv_b, 350.0, "2026-03-20")
+        self.env.invalidate_all()
+        figures = self.env["debtor.customer"]._debtor_figures(self.company, self.customer)[self.customer.id]
+        self.assertEqual(figures["disputed"], 150.0)
+        self.assertEqual(self._debtor(self.customer).disputed_amount, 150.0)
+        self.assertEqual(self.customer.debtor_disputed_amount, 150.0)
+        self.assertEqual(self._debtor(self.customer).dispute_count, 1)
+
     def test_work_queue_aging_dashboard_statement_agree(self):
         debtor = self._debtor(self.customer)
         # the work queue
