@@ -1,0 +1,101 @@
+import re
+
+from odoo import fields
+from odoo import models
+
+# ISO 11649 structured creditor references, as printed (spaces allowed every four characters) or compact
+RF_REFERENCE = re.compile(r"\bRF\d{2}(?: ?[0-9A-Z]{1,4}){1,6}\b")
+TOKEN_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class AccountBankStatementLine(models.Model):
+    """Incoming bank statement lines matched with what the customers owe, through OCA's reconciliation.
+
+    An imported line (``account.statement.import``) that quotes an invoice (its number or payment reference), a
+    payment plan installment's RF reference or a payment plan's number pays those items, earliest due first. A line
+    of a known customer that quotes nothing we know is booked on the customer's receivable account as an unapplied
+    payment, a credit the debtor file shows and sets off the way ``debtor.customer._debtor_items_query`` defines.
+    """
+
+    _inherit = "account.bank.statement.line"
+
+    def _debtor_reconcile(self):
+        """Reconcile these statement lines with the customers' open items (see the class docstring), then settle
+        the promises to pay and refresh the debtor files of the customers paid.
+
+        :return: the lines reconciled
+        """
+        lines = self.filtered(lambda line: not line.is_reconciled and line.amount > 0)
+        done = self.browse()
+        for line in lines:
+            items = line._debtor_matching_items()
+            partner = items.partner_id.commercial_partner_id[:1] or line.partner_id.commercial_partner_id
+            if not partner:
+                continue
+            if line.partner_id.commercial_partner_id != partner:
+                line.partner_id = partner
+            if line._debtor_reconcile_with(items):
+                done |= line
+        if done:
+            today = fields.Date.context_today(self)
+            for company in done.company_id:
+                self.env["debtor.promise"]._check_open_promises(company, today)
+            self.env["debtor.customer"]._refresh_for(done)
+        return done
+
+    def _debtor_matching_items(self):
+        """The open receivable items this line's references point to, earliest due first: the items of the invoices
+        it quotes (number or payment reference), and those of the invoices of the payment plans whose installment
+        reference (RF...) or number it quotes.
+
+        :return: ``account.move.line`` records (one customer's; none when the references name several customers)
+        """
+        self.ensure_one()
+        text = " ".join(filter(None, [self.payment_ref, self.ref, self.narration and str(self.narration)]))
+        if not text:
+            return self.env["account.move.line"]
+        tokens = {token for token in TOKEN_SEPARATORS.split(text) if len(token) >= 3}
+        references = {reference.replace(" ", "") for reference in RF_REFERENCE.findall(text.upper())}
+        plans = self.env["debtor.payment.plan"].search([
+            ("company_id", "=", self.company_id.id), ("state", "in", ("active", "broken", "completed")),
+            "|", ("name", "in", list(tokens)), ("line_ids.reference", "in", list(references))])
+        moves = self.env["account.move"].search([
+            ("company_id", "=", self.company_id.id), ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_receipt")),
+            "|", ("name", "in", list(tokens)), ("payment_reference", "in", list(tokens))])
+        items = (moves | plans.move_ids).line_ids.filtered(
+            lambda item: item.account_type == "asset_receivable" and not item.reconciled
+            and item.amount_residual > 0)
+        if len(items.partner_id.commercial_partner_id) > 1:
+            return self.env["account.move.line"]
+        return items.sorted(lambda item: (item.date_maturity or item.date, item.id))
+
+    def _debtor_reconcile_with(self, items):
+        """Reconcile this line with ``items`` up to its amount, earliest first, through OCA's reconciliation data;
+        what is left over goes to the customer's receivable account as an unapplied payment.
+
+        :return: whether the line was reconciled
+        """
+        self.ensure_one()
+        liquidity_lines, _suspense_lines, _other_lines = self._seek_for_lines()
+        data = []
+        auxiliary_id = 1
+        for liquidity in liquidity_lines:
+            auxiliary_id, vals = self._get_reconcile_line(
+                liquidity, "liquidity", reconcile_auxiliary_id=auxiliary_id, move=True)
+            data += vals
+        remaining = self.amount
+        currency = self.company_id.currency_id
+        for item in items:
+            if currency.compare_amounts(remaining, 0.0) <= 0:
+                break
+            auxiliary_id, vals = self._get_reconcile_line(
+                item, "other", is_counterpart=True, max_amount=remaining, reconcile_auxiliary_id=auxiliary_id,
+                move=True)
+            data += vals
+            remaining = currency.round(remaining - min(item.amount_residual, remaining))
+        self.reconcile_data_info = self._recompute_suspense_line(data, auxiliary_id, self.manual_reference)
+        if not self.reconcile_data_info.get("can_reconcile"):
+            return False
+        self.reconcile_bank_line()
+        return True
