@@ -21,4 +21,5 @@
         "views/account_payment_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "demo": ["demo/debtor_followup_sepa_demo.xml"],
 }

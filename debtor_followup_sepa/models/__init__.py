@@ -4,6 +4,6 @@ from . import account_payment_line
 from . import account_payment_order
 from . import debtor_payment_plan
 from . import debtor_payment_plan_line
+from . import debtor_sepa_demo
 from . import res_company
 from . import res_config_settings
-

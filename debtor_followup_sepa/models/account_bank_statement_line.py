@@ -11,7 +11,11 @@ TOKEN_SEPARATORS = re.compile(r"[\s,;]+")
 class AccountBankStatementLine(models.Model):
     """Incoming bank statement lines matched with what the customers owe, through OCA's reconciliation.
 
-    An imported line (``account.statement.import``) that quotes an invoice (its number or payment reference), a
+    The bank's booking of a direct debit of an installment (it quotes the installment's RF reference, the
+    end-to-end identification of the pain.008 transaction) is matched with that payment's outstanding (in-transit)
+    entry, never with the invoices again; a negative line quoting it is the bank returning the debit, recorded as
+    such (``account.payment._debtor_sdd_return``) and matched with the return's in-transit entry. Any other imported
+    line (``account.statement.import``) that quotes an invoice (its number or payment reference), a
     payment plan installment's RF reference or a payment plan's number pays those items, earliest due first. A line
     of a known customer that quotes nothing we know is booked on the customer's receivable account as an unapplied
     payment, a credit the debtor file shows and sets off the way ``debtor.customer._debtor_items_query`` defines.
@@ -25,23 +29,67 @@ class AccountBankStatementLine(models.Model):
 
         :return: the lines reconciled
         """
-        lines = self.filtered(lambda line: not line.is_reconciled and line.amount > 0)
-        done = self.browse()
+        lines = self.filtered(lambda line: not line.is_reconciled and line.amount)
         for line in lines:
+            debits = line._debtor_direct_debits()
+            if debits:
+                line._debtor_reconcile_direct_debit(debits)
+                continue
+            if line.amount < 0:
+                continue
             items = line._debtor_matching_items()
             partner = items.partner_id.commercial_partner_id[:1] or line.partner_id.commercial_partner_id
             if not partner:
                 continue
             if line.partner_id.commercial_partner_id != partner:
                 line.partner_id = partner
-            if line._debtor_reconcile_with(items):
-                done |= line
+            line._debtor_reconcile_with(items)
+        # also those OCA's own auto-reconciliation matched when the lines were created
+        done = self.filtered("is_reconciled")
         if done:
             today = fields.Date.context_today(self)
+            # as the superuser: whoever imports statements (an accountant) need not be a credit controller
             for company in done.company_id:
-                self.env["debtor.promise"]._check_open_promises(company, today)
-            self.env["debtor.customer"]._refresh_for(done)
+                self.env["debtor.promise"].sudo()._check_open_promises(company, today)
+            self.env["debtor.customer"].sudo()._refresh_for(done)
         return done
+
+    def _debtor_text(self):
+        return " ".join(filter(None, [self.payment_ref, self.ref, self.narration and str(self.narration)]))
+
+    def _debtor_direct_debits(self):
+        """The direct-debit payments of installments (sent to the bank, not returned) this line quotes by their RF
+        reference and amount: what the bank collected (positive line) or returns (negative line).
+
+        :return: ``account.payment`` records
+        """
+        self.ensure_one()
+        references = {reference.replace(" ", "") for reference in RF_REFERENCE.findall(self._debtor_text().upper())}
+        if not references:
+            return self.env["account.payment"]
+        payments = self.env["account.payment"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("state", "in", ("in_process", "paid")),
+            ("payment_line_ids.debtor_installment_id.reference", "in", list(references))])
+        payments = payments.filtered(lambda payment: not payment.debtor_returned)
+        currency = self.company_id.currency_id
+        if currency.compare_amounts(sum(payments.mapped("amount_signed")), abs(self.amount)) != 0:
+            return self.env["account.payment"]
+        return payments.sudo(False)
+
+    def _debtor_reconcile_direct_debit(self, payments):
+        """Match this line with the outstanding entries of the direct debits ``payments``: their collection, or, on
+        a negative line, their return (recorded first, the line's text as the reason)."""
+        self.ensure_one()
+        if self.amount < 0:
+            payments._debtor_sdd_return(reason=(self.payment_ref or "").strip()[:64] or None, return_date=self.date)
+            moves = payments.move_id.reversal_move_ids.filtered(lambda move: move.state == "posted")
+        else:
+            moves = payments.move_id
+        accounts = payments.outstanding_account_id
+        items = moves.line_ids.filtered(lambda line: line.account_id in accounts and not line.reconciled)
+        if self.partner_id.commercial_partner_id != payments.partner_id.commercial_partner_id[:1]:
+            self.partner_id = payments.partner_id.commercial_partner_id[:1]
+        return self._debtor_reconcile_with(items)
 
     def _debtor_matching_items(self):
         """The open receivable items this line's references point to, earliest due first: the items of the invoices
@@ -51,19 +99,19 @@ class AccountBankStatementLine(models.Model):
         :return: ``account.move.line`` records (one customer's; none when the references name several customers)
         """
         self.ensure_one()
-        text = " ".join(filter(None, [self.payment_ref, self.ref, self.narration and str(self.narration)]))
+        text = self._debtor_text()
         if not text:
             return self.env["account.move.line"]
         tokens = {token for token in TOKEN_SEPARATORS.split(text) if len(token) >= 3}
         references = {reference.replace(" ", "") for reference in RF_REFERENCE.findall(text.upper())}
-        plans = self.env["debtor.payment.plan"].search([
+        plans = self.env["debtor.payment.plan"].sudo().search([
             ("company_id", "=", self.company_id.id), ("state", "in", ("active", "broken", "completed")),
             "|", ("name", "in", list(tokens)), ("line_ids.reference", "in", list(references))])
         moves = self.env["account.move"].search([
             ("company_id", "=", self.company_id.id), ("state", "=", "posted"),
             ("move_type", "in", ("out_invoice", "out_receipt")),
             "|", ("name", "in", list(tokens)), ("payment_reference", "in", list(tokens))])
-        items = (moves | plans.move_ids).line_ids.filtered(
+        items = (moves | plans.move_ids.sudo(False)).line_ids.filtered(
             lambda item: item.account_type == "asset_receivable" and not item.reconciled
             and item.amount_residual > 0)
         if len(items.partner_id.commercial_partner_id) > 1:
@@ -84,16 +132,17 @@ class AccountBankStatementLine(models.Model):
             auxiliary_id, vals = self._get_reconcile_line(
                 liquidity, "liquidity", reconcile_auxiliary_id=auxiliary_id, move=True)
             data += vals
-        remaining = self.amount
+        sign = 1 if self.amount > 0 else -1
+        remaining = abs(self.amount)
         currency = self.company_id.currency_id
         for item in items:
             if currency.compare_amounts(remaining, 0.0) <= 0:
                 break
             auxiliary_id, vals = self._get_reconcile_line(
-                item, "other", is_counterpart=True, max_amount=remaining, reconcile_auxiliary_id=auxiliary_id,
-                move=True)
+                item, "other", is_counterpart=True, max_amount=sign * remaining,
+                reconcile_auxiliary_id=auxiliary_id, move=True)
             data += vals
-            remaining = currency.round(remaining - min(item.amount_residual, remaining))
+            remaining = currency.round(remaining - min(abs(item.amount_residual), remaining))
         self.reconcile_data_info = self._recompute_suspense_line(data, auxiliary_id, self.manual_reference)
         if not self.reconcile_data_info.get("can_reconcile"):
             return False

@@ -44,11 +44,21 @@ class AccountPayment(models.Model):
                     payment=payment.display_name))
         for payment in self:
             move = payment.move_id
-            move.line_ids.filtered(lambda line: line.account_id.reconcile).remove_move_reconcile()
-            move._reverse_moves([{
+            # unmatch it from the invoices only: its in-transit entry stays matched with the bank's booking, if any
+            move.line_ids.filtered(
+                lambda line, payment=payment: line.account_id == payment.destination_account_id
+            ).remove_move_reconcile()
+            # reversed without Odoo's "cancel" mode, which would also unmatch the bank's booking
+            reversal = move._reverse_moves([{
                 "date": return_date,
                 "ref": self.env._("Direct debit returned: %(payment)s", payment=payment.name),
-            }], cancel=True)
+            }])
+            reversal._post(soft=False)
+            for account in (move.line_ids | reversal.line_ids).account_id.filtered("reconcile"):
+                pair = (move.line_ids | reversal.line_ids).filtered(
+                    lambda line, account=account: line.account_id == account and not line.reconciled)
+                if len(pair) == 2:
+                    pair.reconcile()
             payment.action_reject()
             payment.payment_line_ids.write({"debtor_returned": True, "debtor_return_reason": reason or False})
             for plan in payment.debtor_installment_ids.plan_id:

@@ -26,10 +26,9 @@ class DebtorPaymentPlan(models.Model):
         comodel_name="account.banking.mandate", string="Direct Debit Mandate",
         compute="_compute_debtor_mandate_id",
         help="The customer's valid SEPA mandate in the plan's company (the most recently signed).")
-    debtor_sdd_line_ids = fields.One2many(
-        comodel_name="account.payment.line", compute="_compute_debtor_sdd_line_ids",
-        string="Direct Debits")
-    debtor_sdd_order_count = fields.Integer(string="Direct Debit Orders", compute="_compute_debtor_sdd_line_ids")
+    debtor_sdd_order_count = fields.Integer(
+        string="Direct Debit Orders", compute="_compute_debtor_sdd_order_count",
+        help="The payment orders collecting this plan's installments.")
 
     # ------------------------------------------------------------------
     # Computes
@@ -44,13 +43,12 @@ class DebtorPaymentPlan(models.Model):
                 lambda mandate, plan=plan: mandate.partner_id == plan.partner_id
                 and mandate.company_id == plan.company_id)[:1]
 
-    def _compute_debtor_sdd_line_ids(self):
-        lines = self.env["account.payment.line"].search_fetch(
-            [("debtor_installment_id.plan_id", "in", self.ids)], ["debtor_installment_id", "order_id"])
+    def _compute_debtor_sdd_order_count(self):
+        # counted as the superuser: a credit controller sees how many, the payment orders are the accountants'
+        lines = self._debtor_sdd_lines()
         for plan in self:
-            plan_lines = lines.filtered(lambda line, plan=plan: line.debtor_installment_id.plan_id == plan)
-            plan.debtor_sdd_line_ids = plan_lines
-            plan.debtor_sdd_order_count = len(plan_lines.order_id)
+            plan.debtor_sdd_order_count = len(lines.filtered(
+                lambda line, plan=plan: line.debtor_installment_id.plan_id == plan).order_id)
 
     # ------------------------------------------------------------------
     # Constraints
@@ -67,6 +65,11 @@ class DebtorPaymentPlan(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
+    def _debtor_sdd_lines(self):
+        """The direct-debit payment lines of these plans' installments (as the superuser)."""
+        return self.env["account.payment.line"].sudo().search_fetch(
+            [("debtor_installment_id.plan_id", "in", self.ids)], ["debtor_installment_id", "order_id"])
+
     def action_debtor_sdd_collect(self):
         """Put this plan's installments due within the company's horizon into direct-debit payment orders now."""
         self.ensure_one()
@@ -81,11 +84,18 @@ class DebtorPaymentPlan(models.Model):
             raise UserError(self.env._(
                 "No installment of %(plan)s is due within %(days)s days and not yet collected.",
                 plan=self.name, days=self.company_id.debtor_sdd_days_ahead))
+        if not self.env.user.has_group("account_payment_order.group_account_payment"):
+            return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+                "type": "success", "message": self.env._(
+                    "Direct debit of %(amount)s prepared in %(orders)s, for the accountants to send to the bank.",
+                    amount=self.currency_id.format(sum(lines.mapped("amount_currency"))),
+                    orders=", ".join(lines.order_id.mapped("name"))),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
         return self._debtor_sdd_orders_action(lines.order_id)
 
     def action_debtor_sdd_orders(self):
         self.ensure_one()
-        return self._debtor_sdd_orders_action(self.debtor_sdd_line_ids.order_id)
+        return self._debtor_sdd_orders_action(self._debtor_sdd_lines().order_id)
 
     def _debtor_sdd_orders_action(self, orders):
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -4,6 +4,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -91,7 +92,21 @@ class TestDirectDebit(DebtorSepaCommon):
         other = self._plan(self._invoice(self.customer, 90.0, "2025-12-01", due_date="2026-01-01"),
                            first_due_date="2026-01-28")
         self.env["debtor.payment.plan"]._cron_debtor_sdd_collect()
-        self.assertFalse(other.debtor_sdd_line_ids)
+        self.assertFalse(other.debtor_sdd_order_count)
+
+    @freeze_time("2026-01-25")
+    def test_controller_collects_accountants_send(self):
+        """A credit controller collects a plan without the right to payment orders; the order waits for them."""
+        plan = self._dd_plan()
+        plan = plan.with_user(self.controller)
+        result = plan.action_debtor_sdd_collect()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(plan.debtor_sdd_order_count, 1)
+        order = self.env["account.payment.order"].search([("debtor_plan_collection", "=", True)])
+        self.assertEqual((order.state, order.payment_line_ids.debtor_installment_id),
+                         ("draft", self._installments(plan)[0]))
+        with self.assertRaises(AccessError):
+            order.with_user(self.controller).draft2open()
 
     # ------------------------------------------------------------------ pain.008
     @freeze_time("2026-01-25")
@@ -165,3 +180,35 @@ class TestDirectDebit(DebtorSepaCommon):
         with freeze_time(day):
             Plan._cron_update_plans(self.company, day)
         self.assertEqual(plan.state, "broken")
+
+    def test_statement_books_the_collection_and_the_return(self):
+        """The bank's booking of the debit is matched with the payment, not with the invoices again; its return,
+        on the statement, is recorded as one."""
+        with freeze_time("2026-01-25"):
+            plan = self._dd_plan()
+            first = self._installments(plan)[0]
+            order = plan._debtor_sdd_collect(self.d("2026-01-25")).order_id
+            self._pain(order)
+            order.generated2uploaded()
+            payment = order.payment_ids
+        with freeze_time("2026-02-04"):
+            data = self._sample(
+                "camt053_direct_debit.xml", statement_id="DD-1", date="2026-02-04", company_iban=self.company_iban,
+                customer_iban=self.customer_iban, currency=self.company.currency_id.name, amount="333.33",
+                reference=first.reference, mandate=self.mandate.unique_mandate_reference)
+            self.env["account.statement.import"].create(
+                {"statement_file": data, "statement_filename": "dd.xml"}).import_file_button()
+            statement = self.env["account.bank.statement"].search([("name", "=", "DD-1")])
+            collected, returned = statement.line_ids.sorted("amount", reverse=True)
+            self.assertTrue(collected.is_reconciled and returned.is_reconciled)
+            in_transit = payment.outstanding_account_id
+            self.assertEqual(collected.move_id.line_ids.filtered(lambda line: line.account_id == in_transit)
+                             .full_reconcile_id, payment.move_id.line_ids.filtered(
+                                 lambda line: line.account_id == in_transit).full_reconcile_id)
+            self.assertEqual(payment.state, "rejected")
+            self.assertEqual(order.payment_line_ids.debtor_return_reason, "AM04 insufficient funds")
+            self.assertAlmostEqual(self.inv1.amount_residual, 700.0, msg="owed again, and never paid twice")
+            self.assertAlmostEqual(self.inv2.amount_residual, 300.0)
+            self.assertEqual(first.state, "late")
+            self.assertFalse(self.env["account.move.line"].search([
+                ("account_id", "=", in_transit.id), ("reconciled", "=", False)]), "nothing left in transit")
