@@ -8,14 +8,19 @@ class AccountPayment(models.Model):
 
     _inherit = "account.payment"
 
+    # computed as the superuser: who sees a payment need not see payment orders or payment plans
     debtor_installment_ids = fields.Many2many(
         comodel_name="debtor.payment.plan.line", string="Installments",
-        compute="_compute_debtor_installment_ids")
-    debtor_returned = fields.Boolean(string="Debit Returned", compute="_compute_debtor_installment_ids")
+        compute="_compute_debtor_installment_ids", compute_sudo=True)
+    debtor_is_installment_debit = fields.Boolean(
+        string="Installment Direct Debit", compute="_compute_debtor_installment_ids", compute_sudo=True)
+    debtor_returned = fields.Boolean(
+        string="Debit Returned", compute="_compute_debtor_installment_ids", compute_sudo=True)
 
     def _compute_debtor_installment_ids(self):
         for payment in self:
             payment.debtor_installment_ids = payment.payment_line_ids.debtor_installment_id
+            payment.debtor_is_installment_debit = bool(payment.debtor_installment_ids)
             payment.debtor_returned = any(payment.payment_line_ids.mapped("debtor_returned"))
 
     def action_debtor_sdd_return(self):
@@ -60,8 +65,9 @@ class AccountPayment(models.Model):
                 if len(pair) == 2:
                     pair.reconcile()
             payment.action_reject()
-            payment.payment_line_ids.write({"debtor_returned": True, "debtor_return_reason": reason or False})
-            for plan in payment.debtor_installment_ids.plan_id:
+            # the plan side as the superuser: who records a return need not be a credit controller
+            payment.sudo().payment_line_ids.write({"debtor_returned": True, "debtor_return_reason": reason or False})
+            for plan in payment.debtor_installment_ids.sudo().plan_id:
                 installments = payment.debtor_installment_ids.filtered(lambda i, plan=plan: i.plan_id == plan)
                 body = self.env._(
                     "The direct debit of %(amount)s for installment %(references)s was returned by the bank"
@@ -75,4 +81,4 @@ class AccountPayment(models.Model):
                     [("partner_id", "=", plan.partner_id.id), ("company_id", "=", plan.company_id.id)], limit=1)
                 (customer or plan.partner_id.sudo()).message_post(
                     body=body, message_type="comment", subtype_xmlid="mail.mt_note")
-        self.env["debtor.customer"]._refresh_for(self.debtor_installment_ids.plan_id)
+        self.env["debtor.customer"].sudo()._refresh_for(self.debtor_installment_ids.sudo().plan_id)

@@ -1,5 +1,4 @@
 import base64
-from datetime import timedelta
 
 from freezegun import freeze_time
 from lxml import etree
@@ -157,29 +156,29 @@ class TestDirectDebit(DebtorSepaCommon):
             self.assertEqual(payment.payment_reference, first.reference)
         with freeze_time("2026-02-03"):
             # returned after its due date: owed again, late, and noted on the plan and the debtor file
-            payment._debtor_sdd_return(reason="AM04")
+            # an invoicing user, who sees neither payment orders nor payment plans, records it from the payment
+            payment = payment.with_user(self.invoicing_user)
+            self.assertTrue(payment.debtor_is_installment_debit)
+            payment.action_debtor_sdd_return()
+            payment = payment.with_user(self.env.user)
             self.assertEqual(payment.state, "rejected")
             self.assertTrue(order.payment_line_ids.debtor_returned)
-            self.assertEqual(order.payment_line_ids.debtor_return_reason, "AM04")
             self.assertAlmostEqual(self.inv1.amount_residual, 700.0)
             self.assertEqual(first.amount_paid, 0.0)
             self.assertEqual(first.state, "late")
-            self.assertIn("returned by the bank (reason AM04)", plan.message_ids[0].body)
+            self.assertIn("was returned by the bank: the installment is owed again", plan.message_ids[0].body)
             debtor = self._debtor(self.customer)
             self.assertTrue(debtor.message_ids.filtered(lambda message: first.reference in (message.body or "")))
             with self.assertRaisesRegex(UserError, "already returned"):
                 payment._debtor_sdd_return()
             self.assertFalse(plan._debtor_sdd_collect(self.d("2026-02-03")), "a returned debit is not re-sent")
         # the plan's grace rules apply: still running within the grace period, broken after it
-        grace = self.company.debtor_plan_grace_days
+        self.company.debtor_plan_grace_days = 5
         Plan = self.env["debtor.payment.plan"]
-        with freeze_time("2026-02-03"):
-            Plan._cron_update_plans(self.company, self.d("2026-02-03"))
-        self.assertEqual(plan.state, "active" if grace >= 3 else "broken")
-        day = self.d("2026-01-31") + timedelta(days=grace + 1)
-        with freeze_time(day):
-            Plan._cron_update_plans(self.company, day)
-        self.assertEqual(plan.state, "broken")
+        for day, state in (("2026-02-05", "active"), ("2026-02-06", "broken")):
+            with freeze_time(day):
+                Plan._cron_update_plans(self.company, self.d(day))
+            self.assertEqual(plan.state, state, day)
 
     def test_statement_books_the_collection_and_the_return(self):
         """The bank's booking of the debit is matched with the payment, not with the invoices again; its return,
@@ -207,6 +206,7 @@ class TestDirectDebit(DebtorSepaCommon):
                                  lambda line: line.account_id == in_transit).full_reconcile_id)
             self.assertEqual(payment.state, "rejected")
             self.assertEqual(order.payment_line_ids.debtor_return_reason, "AM04 insufficient funds")
+            self.assertIn("(reason AM04 insufficient funds)", plan.message_ids[0].body)
             self.assertAlmostEqual(self.inv1.amount_residual, 700.0, msg="owed again, and never paid twice")
             self.assertAlmostEqual(self.inv2.amount_residual, 300.0)
             self.assertEqual(first.state, "late")
