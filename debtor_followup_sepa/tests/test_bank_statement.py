@@ -81,3 +81,17 @@ class TestBankStatement(DebtorSepaCommon):
             self.assertFalse(line.is_reconciled, "nobody to book it on: it waits in the suspense account")
             self.assertFalse(line.partner_id)
             self.assertEqual(self.inv_b1.payment_state, "paid")
+
+    def test_plan_number_and_overpayment(self):
+        """A payment quoting a plan's number pays its invoices; what is paid beyond them is unapplied."""
+        with freeze_time("2026-01-27"):
+            plan = self._plan(self.inv_c)
+            line = self.env["account.bank.statement.line"].create({
+                "journal_id": self.bank_journal.id, "date": "2026-01-27", "amount": 650.0,
+                "payment_ref": f"Slow Payer, plan {plan.name}, all at once"})
+            self.assertEqual(line._debtor_reconcile(), line)
+            self.assertEqual(self.inv_c.payment_state, "paid")
+            self.assertEqual(plan.amount_paid, 600.0)
+            credit = line.move_id.line_ids.filtered(
+                lambda item: item.account_type == "asset_receivable" and not item.reconciled)
+            self.assertEqual((credit.partner_id, credit.amount_residual), (self.customer, -50.0))
