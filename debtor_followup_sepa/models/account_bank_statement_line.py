@@ -1,11 +1,31 @@
 import re
 
+from stdnum import iso11649
+
 from odoo import fields
 from odoo import models
 
-# ISO 11649 structured creditor references, as printed (spaces allowed every four characters) or compact
-RF_REFERENCE = re.compile(r"\bRF\d{2}(?: ?[0-9A-Z]{1,4}){1,6}\b")
+# ISO 11649 structured creditor references, compact or printed in groups of four (validated by rf_references)
+RF_REFERENCE = re.compile(r"\bRF\d{2}(?: ?(?!RF\d\d)[0-9A-Z]{1,4}){1,6}\b")
 TOKEN_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def rf_references(text):
+    """The valid ISO 11649 references in ``text``, compact; a printed one followed by a short word ("... 001 THX")
+    is cut back to its valid prefix.
+
+    :rtype: set
+    """
+    found = set()
+    for match in RF_REFERENCE.findall(text.upper()):
+        groups = match.split(" ")
+        while groups:
+            candidate = "".join(groups)
+            if iso11649.is_valid(candidate):
+                found.add(candidate)
+                break
+            groups.pop()
+    return found
 
 
 class AccountBankStatementLine(models.Model):
@@ -64,7 +84,7 @@ class AccountBankStatementLine(models.Model):
         :return: ``account.payment`` records
         """
         self.ensure_one()
-        references = {reference.replace(" ", "") for reference in RF_REFERENCE.findall(self._debtor_text().upper())}
+        references = rf_references(self._debtor_text())
         if not references:
             return self.env["account.payment"]
         payments = self.env["account.payment"].sudo().search([
@@ -103,7 +123,7 @@ class AccountBankStatementLine(models.Model):
         if not text:
             return self.env["account.move.line"]
         tokens = {token for token in TOKEN_SEPARATORS.split(text) if len(token) >= 3}
-        references = {reference.replace(" ", "") for reference in RF_REFERENCE.findall(text.upper())}
+        references = rf_references(text)
         plans = self.env["debtor.payment.plan"].sudo().search([
             ("company_id", "=", self.company_id.id), ("state", "in", ("active", "broken", "completed")),
             "|", ("name", "in", list(tokens)), ("line_ids.reference", "in", list(references))])

@@ -2,6 +2,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from ..models.account_bank_statement_line import rf_references
 from .common import DebtorSepaCommon
 
 
@@ -95,3 +96,9 @@ class TestBankStatement(DebtorSepaCommon):
             credit = line.move_id.line_ids.filtered(
                 lambda item: item.account_type == "asset_receivable" and not item.reconciled)
             self.assertEqual((credit.partner_id, credit.amount_residual), (self.customer, -50.0))
+
+    def test_rf_references_in_free_text(self):
+        self.assertEqual(rf_references("Paid RF4020260003001, thanks"), {"RF4020260003001"})
+        self.assertEqual(rf_references("rf40 2026 0003 001 THX"), {"RF4020260003001"}, "printed, then a short word")
+        self.assertEqual(rf_references("RF99 1234 and RF18 5390 0754 7034"), {"RF18539007547034"},
+                         "wrong check digits are no reference")
