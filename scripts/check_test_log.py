@@ -1,7 +1,7 @@
 """Read an Odoo test log: fail on failed or erroring tests and on any ERROR/CRITICAL line.
 
-Prints Odoo's own counts and, as the very last line, ``N passed, N failed``.
-Usage: python check_test_log.py LOGFILE
+Prints Odoo's own counts and, as the very last line, ``N passed, N failed`` (summed over the logs).
+Usage: python check_test_log.py LOGFILE [LOGFILE...]
 """
 
 import re
@@ -11,25 +11,28 @@ RESULT = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d
 BAD_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
 
 
-def main(path):
+def main(*paths):
     failed = errors = total = 0
-    seen_result = False
     bad_lines = []
-    with open(path, encoding="utf-8", errors="replace") as log:
-        for line in log:
-            match = RESULT.search(line)
-            if match:
-                seen_result = True
-                failed += int(match.group(1))
-                errors += int(match.group(2))
-                total += int(match.group(3))
-            elif BAD_LINE.match(line):
-                bad_lines.append(line.rstrip())
     problems = []
-    if not seen_result:
-        problems.append("Odoo printed no test result: the install failed or no test ran")
-    elif total == 0:
-        problems.append("no test ran")
+    for path in paths:
+        seen_result = False
+        log_total = 0
+        with open(path, encoding="utf-8", errors="replace") as log:
+            for line in log:
+                match = RESULT.search(line)
+                if match:
+                    seen_result = True
+                    failed += int(match.group(1))
+                    errors += int(match.group(2))
+                    log_total += int(match.group(3))
+                elif BAD_LINE.match(line):
+                    bad_lines.append(line.rstrip())
+        total += log_total
+        if not seen_result:
+            problems.append(f"{path}: Odoo printed no test result: the install failed or no test ran")
+        elif log_total == 0:
+            problems.append(f"{path}: no test ran")
     if bad_lines:
         problems.append(f"{len(bad_lines)} ERROR/CRITICAL line(s) in the log:")
     for problem in problems:
@@ -42,4 +45,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:]))
