@@ -1,5 +1,8 @@
+import base64
+
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.account_bank_statement_line import rf_references
@@ -72,6 +75,19 @@ class TestBankStatement(DebtorSepaCommon):
                 [("run_id", "=", run.id), ("partner_id", "=", self.customer_b.id)]),
                 "the next night's run reminds Late Corp of nothing")
             self.assertEqual(promise.state, "kept")
+
+    def test_a_statement_with_entities_is_refused_and_nothing_imported(self):
+        """An XML external entity in a statement file is never resolved: the file is refused before OCA's
+        parser (which resolves entities) reads it."""
+        evil = (b'<?xml version="1.0"?>\n<!DOCTYPE Document [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'
+                b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr>'
+                b'<MsgId>&secret;</MsgId></GrpHdr></BkToCstmrStmt></Document>')
+        statements = self.env["account.bank.statement"].search_count([])
+        wizard = self.env["account.statement.import"].create(
+            {"statement_file": base64.b64encode(evil), "statement_filename": "camt053.xml"})
+        with self.assertRaisesRegex(UserError, "DOCTYPE"), self.cr.savepoint():
+            wizard.import_file_button()
+        self.assertEqual(self.env["account.bank.statement"].search_count([]), statements)
 
     def test_unknown_payer_stays_in_suspense(self):
         with freeze_time("2026-01-27"):

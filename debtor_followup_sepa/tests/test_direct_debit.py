@@ -177,7 +177,7 @@ class TestDirectDebit(DebtorSepaCommon):
         Plan = self.env["debtor.payment.plan"]
         for day, state in (("2026-02-05", "active"), ("2026-02-06", "broken")):
             with freeze_time(day):
-                Plan._cron_update_plans(self.company, self.d(day))
+                Plan._update_plans(self.company, self.d(day))
             self.assertEqual(plan.state, state, day)
 
     def test_statement_books_the_collection_and_the_return(self):

@@ -1,1 +1,2 @@
 from . import account_statement_import
+from . import account_statement_import_camt_parser
