@@ -354,7 +354,8 @@ class DebtorCustomer(models.Model):
 
     def write(self, vals):
         self._check_protected_vals(vals)
-        if "credit_hold_note" in vals and not self.env.su and any(self.mapped("credit_hold")):
+        if "credit_hold_note" in vals and not self.env.su and not self.env.user._is_admin() \
+                and any(self.mapped("credit_hold")):
             raise AccessError(self.env._(
                 "The reason of a credit hold is kept as it was given; release the hold to change it."))
         res = super().write(vals)
@@ -364,9 +365,12 @@ class DebtorCustomer(models.Model):
 
     def _check_protected_vals(self, vals):
         """Refuse, over any channel but the follow-up itself (superuser), the values only the follow-up sets: its
-        figures, scores and delays, and the credit hold (its buttons record who and why)."""
+        figures, scores and delays, and the credit hold (its buttons record who and why; an administrator, who may
+        do anything in the database anyway, may also set it, e.g. when loading data)."""
         if self.env.su:
             return
+        if "credit_hold" in vals and self.env.user._is_admin():
+            vals = {key: value for key, value in vals.items() if key != "credit_hold"}
         system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys() | DELAY_COLUMNS.keys()) & vals.keys()
         if system_fields:
             raise AccessError(self.env._(
