@@ -323,6 +323,8 @@ class DebtorFollowupRun(models.Model):
         state = self._run_step(self.env._("Debtor files"), lambda: Customer._refresh(company, today=today))
         self._run_step(self.env._("Credit scores"),
                        lambda: self.env["debtor.credit.check"]._cron_recompute_scores(company, today))
+        self._run_step(self.env._("Figure snapshot"),
+                       lambda: self.env["debtor.figure.snapshot"]._take(company, today))
         customers = Customer.search_fetch(
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
             ["partner_id"],
