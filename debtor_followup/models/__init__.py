@@ -7,6 +7,7 @@ from . import account_partial_reconcile
 from . import debtor_credit_check
 from . import debtor_customer
 from . import debtor_demo_generator
+from . import debtor_demo_story
 from . import debtor_dispute
 from . import debtor_dispute_reason
 from . import debtor_figure_snapshot
