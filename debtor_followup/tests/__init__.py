@@ -30,4 +30,5 @@ from . import test_reports
 from . import test_run_controls
 from . import test_security
 from . import test_tours
+from . import test_tours_ux
 from . import test_ux
