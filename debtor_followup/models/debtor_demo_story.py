@@ -27,11 +27,12 @@ class DebtorDemoGenerator(models.AbstractModel):
         second = self.env.ref("debtor_followup.demo_company_b", raise_if_not_found=False)
         if second:
             self._demo_prepare_company(second, self.env.ref("base.EUR"))
-        super().generate_demo()
+        result = super().generate_demo()
         users = (self.env.ref("debtor_followup.demo_user_controller", raise_if_not_found=False)
                  | self.env.ref("debtor_followup.demo_user_manager", raise_if_not_found=False))
         for company in self.env.ref("base.main_company") | (second or self.env["res.company"]):
             self._demo_story(company, users)
+        return result
 
     @api.model
     def _demo_prepare_company(self, company, currency):
