@@ -43,7 +43,7 @@ def scorecard(chart_id, title, cell, x, background):
     return {"id": chart_id, "width": 235, "height": 106, "tag": "chart", "data": {
         "baselineColorDown": "#DC6965", "baselineColorUp": "#00A04A", "baselineMode": "text",
         "title": {"text": title, "bold": True, "color": "#434343"}, "type": "scorecard", "background": background,
-        "keyValue": f"Data!{cell}", "humanize": False, "chartId": chart_id,
+        "keyValue": f"Data!{cell}", "humanize": True, "chartId": chart_id,
     }, "offset": {"x": x, "y": 12}, "col": 0, "row": 0}
 
 
@@ -77,8 +77,10 @@ def build():
         chart("debtor_chart_dso", "DSO by Month (days)", "odoo_line", "debtor.figure.snapshot", ["date:month"],
               "dso", 0, row2, domain=[["month_last", "=", True]],
               action="debtor_followup.debtor_figure_snapshot_action", fillArea=False, cumulatedStart=False),
-        chart("debtor_chart_forecast", "Cash-in Forecast by Week", "odoo_bar", "debtor.report.forecast", ["week"],
-              "amount", right, row2, action="debtor_followup.debtor_report_forecast_action"),
+        # the twelve dated weeks (the selection's "from ..." rest would sort first)
+        chart("debtor_chart_forecast", "Cash-in Forecast, Next 12 Weeks", "odoo_bar", "debtor.report.forecast",
+              ["week"], "amount", right, row2, domain=[["week", "!=", "later"]],
+              action="debtor_followup.debtor_report_forecast_action"),
         chart("debtor_chart_recovery", "Recovery Rate by Level (%)", "odoo_bar", "debtor.report.recovery",
               ["level_id"], "recovery_rate", 0, row3, action="debtor_followup.debtor_report_recovery_action"),
         chart("debtor_chart_split", "Open by Follow-up State", "odoo_bar", "debtor.report.aging",
