@@ -58,6 +58,7 @@
         "views/debtor_report_forecast_views.xml",
         "views/debtor_report_dashboard_views.xml",
         "views/debtor_followup_menus.xml",
+        "views/debtor_figure_snapshot_views.xml",
     ],
     "demo": ["demo/debtor_followup_demo.xml"],
     "assets": {

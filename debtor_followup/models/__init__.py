@@ -16,8 +16,10 @@ from . import debtor_customer_letters
 from . import debtor_customer_merge
 from . import debtor_customer_statement
 from . import debtor_demo_generator
+from . import debtor_demo_story
 from . import debtor_dispute
 from . import debtor_dispute_reason
+from . import debtor_figure_snapshot
 from . import debtor_followup_action
 from . import debtor_followup_fee
 from . import debtor_followup_level

@@ -355,6 +355,9 @@ class DebtorFollowupRun(models.Model):
             # the internal credit scores
             ("scores", self.env._("Credit scores"),
              lambda: self.env["debtor.credit.check"]._recompute_scores(company, today), None),
+            # the day's figures kept for the manager's trends (debtor.figure.snapshot)
+            ("snapshot", self.env._("Figure snapshot"),
+             lambda: self.env["debtor.figure.snapshot"]._take(company, today), None),
         ]
 
     def _select(self, state):

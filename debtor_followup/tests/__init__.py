@@ -8,6 +8,7 @@ from . import test_credit_score
 from . import test_demo_generator
 from . import test_dispute
 from . import test_documents
+from . import test_figure_snapshot
 from . import test_figures
 from . import test_flow_hooks
 from . import test_followup_batch
@@ -31,5 +32,6 @@ from . import test_run_controls
 from . import test_safe_xml
 from . import test_security
 from . import test_tours
+from . import test_tours_ux
 from . import test_ux
 from . import test_workflow_token

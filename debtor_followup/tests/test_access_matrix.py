@@ -66,6 +66,7 @@ MODEL_RIGHTS = {
     "debtor.report.plan":               (NOBODY, NOBODY, NOBODY, "r"),
     "debtor.report.forecast":           (NOBODY, NOBODY, NOBODY, "r"),
     "debtor.report.dashboard":          (NOBODY, NOBODY, NOBODY, "r"),
+    "debtor.figure.snapshot":           (NOBODY, NOBODY, NOBODY, "r"),
     # the controller's dialogs
     "debtor.followup.send":             (NOBODY, NOBODY, "crwu", "crwu"),
     "debtor.promise.wizard":            (NOBODY, NOBODY, "crwu", "crwu"),
