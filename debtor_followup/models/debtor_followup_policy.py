@@ -138,7 +138,38 @@ class DebtorFollowupPolicy(models.Model):
                 "is_default": True,
                 "level_ids": [fields.Command.create(vals) for vals in self._standard_levels()],
             })
+        created._translate_standard_names([code for code, _name in self.env["res.lang"].get_installed()])
         return created
+
+    def _translate_standard_names(self, langs):
+        """Give the texts of the standard policy among these policies (and their levels), where they are still
+        the shipped English ones, their translation in ``langs`` (the addon's .po files): the standard policy is
+        created by code, in one language, so the users and customers of the others would read it in English.
+        A text a user changed is left alone."""
+        policies = self.with_context(active_test=False)
+        records = {"debtor.followup.policy": policies, "debtor.followup.level": policies.level_ids}
+        for lang in langs:
+            if lang == "en_US":
+                continue
+            translated = self.with_context(lang=lang)._standard_levels()
+            english = self.with_context(lang="en_US")._standard_levels()
+            pairs = {("debtor.followup.policy", "name", "Standard"):
+                     self.with_context(lang=lang).env._("Standard")}
+            for source, target in zip(english, translated, strict=True):
+                for field in ("name", "activity_summary"):
+                    if source.get(field):
+                        pairs[("debtor.followup.level", field, source[field])] = target[field]
+            for (model, field, text), translation in pairs.items():
+                if translation == text:
+                    continue
+                matching = records[model].with_context(lang="en_US").filtered(lambda rec, f=field, t=text: rec[f] == t)
+                if matching:
+                    matching.with_context(lang=lang).write({field: translation})
+
+    @api.model
+    def _translate_all_standard_names(self, langs):
+        """After the addon's translations of ``langs`` were loaded: every company's standard texts."""
+        self.with_context(active_test=False).search([])._translate_standard_names(langs)
 
     @api.model
     def _install_default_policies(self):
