@@ -8,6 +8,7 @@ from . import test_credit_score
 from . import test_demo_generator
 from . import test_dispute
 from . import test_documents
+from . import test_documents_joined
 from . import test_figures
 from . import test_flow_hooks
 from . import test_followup_batch
