@@ -11,7 +11,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools import split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ class DebtorFollowupRun(models.Model):
     _debtor_control_fields = (
         "company_id", "run_date", "date_start", "date_end", "state", "trigger", "user_id", "customer_count",
         "kept_promise_count", "broken_promise_count", "sla_reminder_count", "plan_reminder_count",
-        "plan_completed_count", "plan_broken_count", "log")
+        "plan_completed_count", "plan_broken_count", "log", "batch_customer_ids")
     _debtor_create_by_actions = True
 
     company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
@@ -325,7 +324,7 @@ class DebtorFollowupRun(models.Model):
                        lambda: self.env["debtor.credit.check"]._cron_recompute_scores(company, today))
         customers = Customer.search_fetch(
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
-            ["partner_id"],
+            ["partner_id"], order="id",
         )
         todo = [customer for customer in customers
                 if state is None or self._auto_due(state.get(customer.partner_id.id))]
@@ -338,23 +337,13 @@ class DebtorFollowupRun(models.Model):
             "plan_reminder_count": self.plan_reminder_count + plans["reminders"],
             "plan_completed_count": self.plan_completed_count + len(plans["completed"]),
             "plan_broken_count": self.plan_broken_count + len(plans["broken"]),
+            "batch_customer_ids": [customer.id for customer in todo],
         })
-        remaining = len(todo)
-        for batch in split_every(batch_size, todo):
-            batch = Customer.concat(*batch)
-            locked = self._lock_batch(batch)
-            if locked:
-                # what is due is read again under the lock: another run may have done it since the selection
-                fresh = Customer._compute_followup_state(company, locked.partner_id, today)
-                self._execute_batch([(customer, due) for customer in locked
-                                     if (due := self._auto_due(fresh.get(customer.partner_id.id)))])
-                Customer._refresh(company, locked.partner_id, today=today)
-            # what a batch read stays out of the next ones: the memory of a run does not grow with its size
-            self.env.invalidate_all()
-            remaining -= len(batch)
-            if not self._commit_batch(len(batch), remaining) and remaining:
-                _logger.info("Follow-up run %s out of time, %s customers left", self.id, remaining)
-                return False
+        # the selection is committed: the other cron workers share its batches (debtor_followup_run_workers.py)
+        self._commit_batch(0, len(todo))
+        self._trigger_workers()
+        if not self._execute_batches([customer.id for customer in todo], batch_size, today):
+            return False
         self.write({"state": "done", "date_end": fields.Datetime.now()})
         self._commit_batch(0, 0)
         return True
