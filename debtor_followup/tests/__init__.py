@@ -28,6 +28,7 @@ from . import test_policy
 from . import test_promise
 from . import test_rate_update
 from . import test_reports
+from . import test_reports_readonly
 from . import test_run_controls
 from . import test_security
 from . import test_tours
