@@ -25,11 +25,12 @@ class TestDocumentsJoined(DebtorFollowupCommon):
         super().setUp()
         if ir_actions_report._wkhtml().state != "ok":
             self.skipTest("wkhtmltopdf is not installed")
-        self.calls = []
+        self.calls, self.delays = [], []
         original = ir_actions_report._run_wkhtmltopdf
 
         def counting(args):
             self.calls.append([arg for arg in args if arg.endswith(".html")])
+            self.delays.append(args[args.index("--javascript-delay") + 1])
             return original(args)
 
         patcher = patch.object(ir_actions_report, "_run_wkhtmltopdf", counting)
@@ -64,6 +65,12 @@ class TestDocumentsJoined(DebtorFollowupCommon):
             self.assertFalse([name for name in others.partner_id.mapped("name") if name in text])
             self.assertIn(self.company.name, text, "the letterhead is there")
             self.assertIn("Statement of Account", text)
+
+    def test_no_wait_for_scripts(self):
+        """Odoo waits a second (``report.print_delay``) per call for scripts; the documents have none."""
+        self._render(self.customers, 1)
+        self._render(self.customers[:1], 1)
+        self.assertEqual(self.delays, ["0", "0"], "three statements together, then one alone, without waiting")
 
     def test_documents_of_several_pages_split_by_marker(self):
         """A document longer than a page keeps all its pages; the documents are converted by two processes."""
