@@ -78,6 +78,8 @@ class IrActionsReport(models.Model):
         """
         if not records:
             return {}
+        # once each: Odoo renders a list with duplicates as one document it cannot split
+        records = records.browse(list(dict.fromkeys(records.ids)))
         report = self.with_company(records[:1].company_id.id or self.env.company.id).with_context(
             debtor_join_bodies=True)
         try:

@@ -66,6 +66,12 @@ class TestDocumentsJoined(DebtorFollowupCommon):
             self.assertIn(self.company.name, text, "the letterhead is there")
             self.assertIn("Statement of Account", text)
 
+    def test_a_record_listed_twice_is_rendered_once_together(self):
+        """Two jobs of a batch can share an invoice: Odoo would render such a list as one unsplittable document."""
+        parts = self._render(self.customers + self.customers[:1], 1)
+        self.assertEqual(len(self.calls), 1, "still one process")
+        self.assertEqual(set(parts), set(self.customers.ids))
+
     def test_no_wait_for_scripts(self):
         """Odoo waits a second (``report.print_delay``) per call for scripts; the documents have none."""
         self._render(self.customers, 1)
