@@ -25,6 +25,7 @@ from . import debtor_followup_fee
 from . import debtor_followup_level
 from . import debtor_followup_policy
 from . import debtor_followup_run
+from . import debtor_followup_run_workers
 from . import debtor_handover
 from . import debtor_handover_line
 from . import debtor_payment_plan

@@ -113,6 +113,7 @@ class DebtorCustomerExecution(models.Model):
         """
         invoices = moves.filtered(lambda move: move.is_invoice() and move.state == "posted")
         missing = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
+        missing = missing.browse(list(dict.fromkeys(missing.ids)))  # a batch's jobs can share an invoice
         for company, company_moves in missing.grouped("company_id").items():
             contents = self.env["ir.actions.report"].with_company(company)._debtor_render_split(
                 "account.account_invoices", company_moves)

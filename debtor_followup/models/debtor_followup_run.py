@@ -11,7 +11,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools import split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ class DebtorFollowupRun(models.Model):
     _debtor_control_fields = (
         "company_id", "run_date", "date_start", "date_end", "state", "trigger", "user_id", "customer_count",
         "kept_promise_count", "broken_promise_count", "sla_reminder_count", "plan_reminder_count",
-        "plan_completed_count", "plan_broken_count", "log")
+        "plan_completed_count", "plan_broken_count", "log", "batch_customer_ids")
     _debtor_create_by_actions = True
 
     company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
@@ -311,7 +310,8 @@ class DebtorFollowupRun(models.Model):
         """The run, top-down (see CONTRIBUTING.rst): the steps of ``_run_steps`` bring every workflow and the
         debtor files up to date; then the files due are *selected* (``_select``), and each batch is locked,
         *decided* again (``debtor.customer._compute_followup_state``), *acted* on (``_execute_batch``) and
-        *logged* (the actions, the run's counts and log) and committed (``_execute_batches``)."""
+        *logged* (the actions, the run's counts and log) and committed (``_execute_batches``, shared with the
+        other cron workers: ``debtor_followup_run_workers.py``)."""
         results = {key: self._run_step(label, function, default) for key, label, function, default
                    in self._run_steps(today)}
         todo = self._select(results["files"])
@@ -326,8 +326,16 @@ class DebtorFollowupRun(models.Model):
             "plan_reminder_count": self.plan_reminder_count + plans["reminders"],
             "plan_completed_count": self.plan_completed_count + len(plans["completed"]),
             "plan_broken_count": self.plan_broken_count + len(plans["broken"]),
+            "batch_customer_ids": [customer.id for customer in todo],
         })
-        return self._execute_batches(todo, batch_size, today)
+        # the selection is committed: the other cron workers share its batches (debtor_followup_run_workers.py)
+        self._commit_batch(0, len(todo))
+        self._trigger_workers()
+        if not self._execute_batches([debtor_file.id for debtor_file in todo], batch_size, today):
+            return False
+        self.write({"state": "done", "date_end": fields.Datetime.now()})
+        self._commit_batch(0, 0)
+        return True
 
     def _run_steps(self, today):
         """The steps of a run before the reminders, in this order; each runs in a savepoint (``_run_step``): a
@@ -369,37 +377,10 @@ class DebtorFollowupRun(models.Model):
         company = self.company_id
         files = self.env["debtor.customer"].with_company(company).search_fetch(
             [("company_id", "=", company.id), ("status", "=", "action"), ("reminder_mode", "=", "auto")],
-            ["partner_id"],
+            ["partner_id"], order="id",
         )
         return [debtor_file for debtor_file in files
                 if state is None or self._auto_due(state.get(debtor_file.partner_id.id))]
-
-    def _execute_batches(self, todo, batch_size, today):
-        """Act on the selected debtor files, batch by batch, each committed.
-
-        :return: True when the run is finished, False when it stopped for lack of time (it stays ``running``)
-        """
-        company = self.company_id
-        Customer = self.env["debtor.customer"].with_company(company)
-        remaining = len(todo)
-        for batch in split_every(batch_size, todo):
-            batch = Customer.concat(*batch)
-            locked = self._lock_batch(batch)
-            if locked:
-                # what is due is read again under the lock: another run may have done it since the selection
-                fresh = Customer._compute_followup_state(company, locked.partner_id, today)
-                self._execute_batch([(debtor_file, due) for debtor_file in locked
-                                     if (due := self._auto_due(fresh.get(debtor_file.partner_id.id)))])
-                Customer._refresh(company, locked.partner_id, today=today)
-            # what a batch read stays out of the next ones: the memory of a run does not grow with its size
-            self.env.invalidate_all()
-            remaining -= len(batch)
-            if not self._commit_batch(len(batch), remaining) and remaining:
-                _logger.info("Follow-up run %s out of time, %s customers left", self.id, remaining)
-                return False
-        self.write({"state": "done", "date_end": fields.Datetime.now()})
-        self._commit_batch(0, 0)
-        return True
 
     @staticmethod
     def _auto_due(state):

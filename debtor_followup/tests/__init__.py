@@ -8,6 +8,7 @@ from . import test_credit_score
 from . import test_demo_generator
 from . import test_dispute
 from . import test_documents
+from . import test_documents_joined
 from . import test_figure_snapshot
 from . import test_figures
 from . import test_flow_hooks
@@ -15,6 +16,7 @@ from . import test_followup_batch
 from . import test_followup_documents
 from . import test_followup_faults
 from . import test_followup_run
+from . import test_followup_workers
 from . import test_handover
 from . import test_identifiers_and_report
 from . import test_invariants
@@ -28,6 +30,7 @@ from . import test_policy
 from . import test_promise
 from . import test_rate_update
 from . import test_reports
+from . import test_reports_readonly
 from . import test_run_controls
 from . import test_safe_xml
 from . import test_security
