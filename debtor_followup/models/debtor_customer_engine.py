@@ -173,15 +173,9 @@ class DebtorCustomerEngine(models.Model):
             top_level = None
             next_levels = [None]  # the level of the next action
             overdue_open = overdue_followed = 0
-            credits = 0.0  # open credit notes and unapplied payments: available at once, whatever their date
-            overdue = 0.0  # what is owed past its due date, to be set off against the credits
             for line in lines_by_partner.get(partner_id, []):
                 residual = line.amount_residual
                 overdue_days = (today - line.date_maturity).days if line.date_maturity else 0
-                if residual < 0:
-                    credits += residual
-                elif overdue_days > 0:
-                    overdue += residual
                 if line.debtor_level_id and (not top_level or line.debtor_level_id.delay_days > top_level.delay_days):
                     top_level = line.debtor_level_id
                 if line.debtor_last_action_date and (
@@ -191,7 +185,6 @@ class DebtorCustomerEngine(models.Model):
                     continue
                 if overdue_days > 0:
                     overdue_open += 1
-                    state["oldest_overdue_days"] = max(state["oldest_overdue_days"], overdue_days)
                 reason = "customer" if debtor_file and debtor_file.excluded else exclusions.get(line.id)
                 next_level = None if reason else self._next_level(levels, line.debtor_level_id, overdue_days)
                 next_date = next_level and self._next_action_date(line, next_level)
@@ -213,9 +206,12 @@ class DebtorCustomerEngine(models.Model):
             if paused and state["next_action_date"]:
                 state["next_action_date"] = max(state["next_action_date"], debtor_file.postponed_until)
             state["level_id"] = top_level.id if top_level else None
+            # the figures are those of _debtor_figures, the one definition every screen and document reads
             mine = figures.get(partner_id, {})
             state["total_due"], state["total_overdue"] = mine.get("total", 0.0), mine.get("overdue", 0.0)
-            if overdue_open and company.currency_id.compare_amounts(overdue + credits, 0.0) <= 0:
+            state["oldest_overdue_days"] = mine.get("oldest_overdue_days", 0)
+            if overdue_open and company.currency_id.compare_amounts(
+                    mine.get("overdue", 0.0) + mine.get("credits", 0.0), 0.0) <= 0:
                 # the customer's credits cover everything overdue: nothing to chase
                 state["due"].clear()
                 overdue_open = 0
