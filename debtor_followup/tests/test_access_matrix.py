@@ -49,6 +49,9 @@ MODEL_RIGHTS = {
     # history written by the system only (as superuser); managers may delete it
     "debtor.followup.action":           (NOBODY, "r", "r", "ru"),
     "debtor.followup.fee":              (NOBODY, "r", "r", "ru"),
+    # the customers' answers on their page (written by the page, as superuser); its request counter: nobody's
+    "debtor.portal.answer":             (NOBODY, "r", "r", "r"),
+    "debtor.portal.hit":                (NOBODY, NOBODY, NOBODY, NOBODY),
     # run logs: controllers read them (what did last night's run do?); managers also start runs
     "debtor.followup.run":              (NOBODY, NOBODY, "r", "crwu"),
     # collection handovers: controllers read them (they answer the customer's questions) but change nothing;
@@ -59,6 +62,7 @@ MODEL_RIGHTS = {
     # reports (read-only SQL views): the aging and the follow-up activity for controllers, the rest for managers
     "debtor.report.aging":              (NOBODY, NOBODY, "r", "r"),
     "debtor.report.activity":           (NOBODY, NOBODY, "r", "r"),
+    "debtor.report.portal":             (NOBODY, NOBODY, "r", "r"),
     "debtor.report.collection":         (NOBODY, NOBODY, NOBODY, "r"),
     "debtor.report.dso":                (NOBODY, NOBODY, NOBODY, "r"),
     "debtor.report.recovery":           (NOBODY, NOBODY, NOBODY, "r"),
