@@ -84,6 +84,7 @@ class DebtorCustomer(models.Model):
     # ------------------------------------------------------------------
     def action_portal_revoke(self):
         """Revoke the link to the customer's page: it answers 404 from now on; the next reminder brings a new one."""
+        self.check_access("write")
         for customer in self:
             customer.sudo().write({"access_token": False, "debtor_portal_token_date": False})
             customer.message_post(body=self.env._("Link to the customer's page revoked."),
@@ -92,6 +93,7 @@ class DebtorCustomer(models.Model):
     def action_portal_preview(self):
         """Open the customer's page as the customer sees it (through its link)."""
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_url", "target": "new", "url": self._debtor_portal_url()}
 
     def action_open_portal_answers(self):

@@ -1,9 +1,13 @@
 from odoo import fields
 from odoo import models
 
+from .debtor_payment_plan import DebtorPaymentPlan as BasePaymentPlan
+
 
 class DebtorPaymentPlan(models.Model):
     _inherit = "debtor.payment.plan"
+    # set by the customer's page only (as superuser): a controller cannot mark a plan as asked for by the customer
+    _debtor_control_fields = (*BasePaymentPlan._debtor_control_fields, "debtor_portal_requested")
 
     debtor_portal_requested = fields.Boolean(
         string="Asked for by the Customer", readonly=True, copy=False,

@@ -142,6 +142,12 @@ BUTTONS = [
     ("debtor.customer.action_open_plans", (PO, MGR_B), CTRL, on("debtor", "action_open_plans")),
     ("debtor.customer.action_open_disputes", (PO, MGR_B), CTRL, on("debtor", "action_open_disputes")),
     ("debtor.customer.action_open_history", (PO, MGR_B), CTRL, on("debtor", "action_open_history")),
+    # the customer's page: its link (preview, revoke) and the answers given on it
+    ("debtor.customer.action_portal_preview", (PO, MGR_B), CTRL, on("debtor", "action_portal_preview")),
+    ("debtor.customer.action_portal_revoke", (PO, INV, MGR_B), CTRL, on("debtor", "action_portal_revoke")),
+    ("debtor.customer.action_open_portal_answers", (PO, MGR_B), CTRL,
+     lambda env, rec: rec.env["debtor.portal.answer"].sudo().create({"customer_id": rec.debtor.id, "kind": "paid"})
+     and rec.debtor.with_env(env).action_open_portal_answers()),
     ("debtor.customer.action_credit_hold", (PO, INV, MGR_B), CTRL, on("debtor", "action_credit_hold")),
     ("debtor.customer.action_credit_release", (PO, INV, CTRL, MGR_B), "manager",
      on("debtor", "action_credit_release")),

@@ -267,6 +267,9 @@ class TestPortal(DebtorFollowupCommon, HttpCase):
         self.assertEqual(plan.activity_ids.user_id, self.manager)
         self.assertEqual(self._answers().kind, "plan_request")
         self.assertFalse(self._receivable_reason(self.inv_1), "not a plan until approved")
+        # only the page marks a plan as asked for by the customer
+        with self.assertRaises(UserError):
+            plan.with_user(self.controller).write({"debtor_portal_requested": False})
         # the Credit Manager approves: the plan is active and the customer told by email
         plan.with_user(self.manager).action_approve()
         self.assertEqual(plan.state, "active")
