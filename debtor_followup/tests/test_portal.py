@@ -220,10 +220,18 @@ class TestPortal(DebtorFollowupCommon, HttpCase):
                                                           ("res_id", "=", dispute.id)]))
         self.assertRecordValues(self._answers(), [{"kind": "dispute", "dispute_id": dispute.id}])
         self.assertEqual(self._receivable_reason(self.inv_2), "dispute")
+        # or given lines of an invoice: the dispute is of their amount
+        line = self.inv_3.invoice_line_ids
+        self.assertIn(f'value="{line.id}"', self._page())
+        self._accepted(self._answer("dispute", self.inv_3.ids, reason_id=str(self.reason.id),
+                                    line_ids=[str(line.id)]))
+        dispute_3 = self.env["debtor.dispute"].search([("move_id", "=", self.inv_3.id)])
+        self.assertRecordValues(dispute_3, [{"state": "open", "disputed_amount": 250.0}])
+        self.assertEqual(dispute_3.invoice_line_ids, line)
         # a second dispute of the same invoice is refused, nothing written
         response = self._answer("dispute", self.inv_2.ids, reason_id=str(self.reason.id))
         self._refused(response, "already in dispute")
-        self.assertEqual(len(self._answers()), 1)
+        self.assertEqual(len(self._answers()), 2)
 
     def test_promise_pauses_until_the_date(self):
         on = self.today + timedelta(days=14)
@@ -385,6 +393,11 @@ class TestPortal(DebtorFollowupCommon, HttpCase):
             "debtor_followup.action_report_debtor_statement", self.debtor.ids)[0])
         self.assertIn(f"/debtor/{self.token}", html)
         self.assertRegex(html, r'<img class="o_debtor_portal_qr_code"[^>]* src="data:image/png;base64,')
+        # the letter of a reminder too (its debtor file found for the whole rendering)
+        letter = str(self.env["ir.actions.report"]._render_qweb_html(
+            "debtor_followup.action_report_debtor_letter", self.reminder.ids)[0])
+        self.assertIn(f"/debtor/{self.token}", letter)
+        self.assertIn("o_debtor_portal_qr_code", letter)
 
     def test_back_office_sees_the_answers(self):
         self._answer("promise", self.inv_3.ids, date=str(self.today + timedelta(days=5)))
