@@ -10,7 +10,7 @@ class DebtorPaymentPlan(models.Model):
     _debtor_control_fields = (*BasePaymentPlan._debtor_control_fields, "debtor_portal_requested")
 
     debtor_portal_requested = fields.Boolean(
-        string="Asked for by the Customer", readonly=True, copy=False,
+        string="Asked for by the Customer", readonly=True, copy=False, tracking=True,
         help="The customer asked for these terms on its page, beyond the company's limits: once a Credit Manager "
              "approves them the plan is active and the customer is told by email.")
 
