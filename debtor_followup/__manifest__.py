@@ -8,7 +8,7 @@
     "website": "https://github.com/debtor-followup/debtor_followup",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal", "payment", "account_payment"],
     "external_dependencies": {"python": ["python-stdnum", "lxml"]},
     "data": [
         "security/debtor_followup_security.xml",
@@ -59,6 +59,8 @@
         "views/debtor_report_dashboard_views.xml",
         "views/debtor_followup_menus.xml",
         "views/debtor_figure_snapshot_views.xml",
+        "views/debtor_portal_answer_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": ["demo/debtor_followup_demo.xml"],
     "assets": {

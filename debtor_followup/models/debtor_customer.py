@@ -26,6 +26,7 @@ EXCLUSION_REASONS = [
     ("dispute", "In dispute"),
     ("plan", "Payment plan"),
     ("collection", "Handed over to collection"),
+    ("reported_paid", "Reported paid by the customer"),
 ]
 LATE_PAYMENT_RULES = [
     ("none", "None"),

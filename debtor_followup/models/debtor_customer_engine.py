@@ -36,10 +36,11 @@ class DebtorCustomerEngine(models.Model):
         (``EXCLUDING_HANDOVER_STATES``), excluded by hand (the item, or its invoice), the debtor file excluded,
         the item marked ``no_followup`` by Odoo, an open dispute on its invoice (``EXCLUDING_DISPUTE_STATES``),
         its invoice in an active payment plan (``EXCLUDING_PLAN_STATES``), an open promise to pay covering it
-        (``EXCLUDING_PROMISE_STATES``).
+        (``EXCLUDING_PROMISE_STATES``), its invoice reported paid by the customer on its page within the pause
+        (``debtor.portal.answer``).
 
         It reads the aliases of ``_debtor_items_query`` (``line``, ``customer``, ``handed_over``, ``disputed``,
-        ``planned``, ``promised``), which joins the records of those states: the nightly run and the manual send
+        ``planned``, ``promised``, ``reported_paid``), which joins the records of those states: the nightly run and the manual send
         (``_line_exclusions`` through ``_compute_followup_state``), the items' reason and the handover wizard
         (``account.move.line.debtor_exclusion_reason``), the aging, the forecast and the work queue's figures
         (``followup_state``) all ask this one rule.
@@ -51,6 +52,7 @@ class DebtorCustomerEngine(models.Model):
                         WHEN disputed.id IS NOT NULL THEN 'dispute'
                         WHEN planned.move_id IS NOT NULL THEN 'plan'
                         WHEN promised.line_id IS NOT NULL THEN 'promise'
+                        WHEN reported_paid.move_id IS NOT NULL THEN 'reported_paid'
                    END""")
 
     @api.model

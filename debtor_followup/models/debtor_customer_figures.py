@@ -69,6 +69,7 @@ class DebtorCustomerFigures(models.Model):
         self.env["debtor.handover.line"].flush_model(["state", "move_id"])
         self.env["debtor.payment.plan"].flush_model(["state", "move_ids"])
         self.env["debtor.promise"].flush_model(["state", "line_ids"])
+        self.env["debtor.portal.answer"].flush_model(["kind", "pause_until", "move_ids"])
         self.flush_model(["partner_id", "company_id", "policy_id", "responsible_id", "excluded"])
         accounts = self.env["account.move.line"]._debtor_receivable_account_ids()
         filters = [SQL("TRUE")]
@@ -164,6 +165,10 @@ class DebtorCustomerFigures(models.Model):
                            JOIN debtor_promise promise ON promise.id = rel.promise_id
                           WHERE promise.state IN %(promise_states)s) AS promised
                      ON promised.line_id = line.id
+              LEFT JOIN (SELECT DISTINCT rel.move_id FROM debtor_portal_answer_move_rel rel
+                           JOIN debtor_portal_answer answer ON answer.id = rel.answer_id
+                          WHERE answer.kind = 'paid' AND answer.pause_until > %(today)s) AS reported_paid
+                     ON reported_paid.move_id = line.move_id
              WHERE line.account_id = ANY(%(accounts)s)
                AND line.reconciled IS NOT TRUE
                AND line.parent_state = 'posted'
@@ -174,7 +179,7 @@ class DebtorCustomerFigures(models.Model):
             describe=describe, describe_joins=describe_joins, days=days, accounts=accounts,
             handover_states=EXCLUDING_HANDOVER_STATES, dispute_states=EXCLUDING_DISPUTE_STATES,
             plan_states=EXCLUDING_PLAN_STATES, promise_states=EXCLUDING_PROMISE_STATES,
-            reason=self._exclusion_reason_sql(), filters=SQL(" AND ").join(filters),
+            reason=self._exclusion_reason_sql(), filters=SQL(" AND ").join(filters), today=today,
         )
 
     @api.model

@@ -94,6 +94,20 @@ class ResCompany(models.Model):
         domain=[("debtor_is_collection_agency", "=", True)],
         help="Proposed by the handover wizard.")
 
+    # the customer's page (controllers/portal.py)
+    debtor_portal_token_days = fields.Integer(
+        string="Customer Link Valid (days)", default=90,
+        help="How long the link to a customer's page stays valid after it was issued. Every reminder, letter and "
+             "statement sent after that issues a new one. 0: links do not expire.")
+    debtor_portal_paid_pause_days = fields.Integer(
+        string="Pause After 'Already Paid' (days)", default=10,
+        help="When a customer answers on its page that it has already paid an invoice, no reminder of that invoice "
+             "goes out for this many days, while the payment is looked for.")
+    debtor_portal_rate_limit = fields.Integer(
+        string="Customer Page Requests per Hour", default=60,
+        help="Requests to the customer pages allowed per link and per address (IP) in an hour; beyond, the page "
+             "refuses to answer for a while.")
+
     def _debtor_aging_summary_html(self):
         """The receivables aging summary of this company as HTML (used by the scheduled email's template)."""
         self.ensure_one()

@@ -33,6 +33,10 @@ class ResConfigSettings(models.TransientModel):
     debtor_handover_wait_days = fields.Integer(related="company_id.debtor_handover_wait_days", readonly=False)
     debtor_handover_agency_id = fields.Many2one(related="company_id.debtor_handover_agency_id", readonly=False)
     debtor_aging_email = fields.Boolean(related="company_id.debtor_aging_email", readonly=False)
+    debtor_portal_token_days = fields.Integer(related="company_id.debtor_portal_token_days", readonly=False)
+    debtor_portal_paid_pause_days = fields.Integer(related="company_id.debtor_portal_paid_pause_days",
+                                                   readonly=False)
+    debtor_portal_rate_limit = fields.Integer(related="company_id.debtor_portal_rate_limit", readonly=False)
 
     # Reference rates: the outcome of the updates from the official publications (not company-dependent).
     debtor_rate_update_status = fields.Text(

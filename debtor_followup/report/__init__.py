@@ -6,4 +6,5 @@ from . import debtor_report_dispute
 from . import debtor_report_dso
 from . import debtor_report_forecast
 from . import debtor_report_plan
+from . import debtor_report_portal
 from . import debtor_report_recovery

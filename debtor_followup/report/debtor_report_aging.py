@@ -26,6 +26,7 @@ FOLLOWUP_SPLIT = [
     ("promise", "Promise to Pay"),
     ("plan", "Payment Plan"),
     ("dispute", "In Dispute"),
+    ("reported_paid", "Reported Paid"),
     ("excluded", "Excluded"),
 ]
 

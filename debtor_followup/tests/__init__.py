@@ -27,6 +27,8 @@ from . import test_late_payment_integration
 from . import test_manual_actions
 from . import test_payment_plan
 from . import test_policy
+from . import test_portal
+from . import test_portal_tour
 from . import test_promise
 from . import test_rate_update
 from . import test_reports

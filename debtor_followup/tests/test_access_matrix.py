@@ -49,6 +49,9 @@ MODEL_RIGHTS = {
     # history written by the system only (as superuser); managers may delete it
     "debtor.followup.action":           (NOBODY, "r", "r", "ru"),
     "debtor.followup.fee":              (NOBODY, "r", "r", "ru"),
+    # the customers' answers on their page (written by the page, as superuser); its request counter: nobody's
+    "debtor.portal.answer":             (NOBODY, "r", "r", "r"),
+    "debtor.portal.hit":                (NOBODY, NOBODY, NOBODY, NOBODY),
     # run logs: controllers read them (what did last night's run do?); managers also start runs
     "debtor.followup.run":              (NOBODY, NOBODY, "r", "crwu"),
     # collection handovers: controllers read them (they answer the customer's questions) but change nothing;
@@ -59,6 +62,7 @@ MODEL_RIGHTS = {
     # reports (read-only SQL views): the aging and the follow-up activity for controllers, the rest for managers
     "debtor.report.aging":              (NOBODY, NOBODY, "r", "r"),
     "debtor.report.activity":           (NOBODY, NOBODY, "r", "r"),
+    "debtor.report.portal":             (NOBODY, NOBODY, "r", "r"),
     "debtor.report.collection":         (NOBODY, NOBODY, NOBODY, "r"),
     "debtor.report.dso":                (NOBODY, NOBODY, NOBODY, "r"),
     "debtor.report.recovery":           (NOBODY, NOBODY, NOBODY, "r"),
@@ -139,6 +143,12 @@ BUTTONS = [
     ("debtor.customer.action_open_plans", (PO, MGR_B), CTRL, on("debtor", "action_open_plans")),
     ("debtor.customer.action_open_disputes", (PO, MGR_B), CTRL, on("debtor", "action_open_disputes")),
     ("debtor.customer.action_open_history", (PO, MGR_B), CTRL, on("debtor", "action_open_history")),
+    # the customer's page: its link (preview, revoke) and the answers given on it
+    ("debtor.customer.action_portal_preview", (PO, MGR_B), CTRL, on("debtor", "action_portal_preview")),
+    ("debtor.customer.action_portal_revoke", (PO, INV, MGR_B), CTRL, on("debtor", "action_portal_revoke")),
+    ("debtor.customer.action_open_portal_answers", (PO, MGR_B), CTRL,
+     lambda env, rec: rec.env["debtor.portal.answer"].sudo().create({"customer_id": rec.debtor.id, "kind": "paid"})
+     and rec.debtor.with_env(env).action_open_portal_answers()),
     ("debtor.customer.action_credit_hold", (PO, INV, MGR_B), CTRL, on("debtor", "action_credit_hold")),
     ("debtor.customer.action_credit_release", (PO, INV, CTRL, MGR_B), "manager",
      on("debtor", "action_credit_release")),
