@@ -40,10 +40,10 @@ class DebtorCustomerEngine(models.Model):
         (``debtor.portal.answer``).
 
         It reads the aliases of ``_debtor_items_query`` (``line``, ``customer``, ``handed_over``, ``disputed``,
-        ``planned``, ``promised``, ``reported_paid``), which joins the records of those states: the nightly run and the manual send
-        (``_line_exclusions`` through ``_compute_followup_state``), the items' reason and the handover wizard
-        (``account.move.line.debtor_exclusion_reason``), the aging, the forecast and the work queue's figures
-        (``followup_state``) all ask this one rule.
+        ``planned``, ``promised``, ``reported_paid``), which joins the records of those states: the nightly run
+        and the manual send (``_line_exclusions`` through ``_compute_followup_state``), the items' reason and the
+        handover wizard (``account.move.line.debtor_exclusion_reason``), the aging, the forecast and the work
+        queue's figures (``followup_state``) all ask this one rule.
         """
         return SQL("""CASE WHEN handed_over.move_id IS NOT NULL THEN 'collection'
                         WHEN line.debtor_manual_exclusion THEN 'manual'
