@@ -18,6 +18,7 @@ from . import test_followup_faults
 from . import test_followup_run
 from . import test_followup_workers
 from . import test_handover
+from . import test_i18n
 from . import test_identifiers_and_report
 from . import test_invariants
 from . import test_jurisdiction_letters
