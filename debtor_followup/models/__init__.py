@@ -42,6 +42,7 @@ from . import debtor_reference_rate
 from . import debtor_report_mixin
 from . import ir_actions_report
 from . import ir_module_module
+from . import mail_message
 from . import mail_notification
 from . import mail_template
 from . import res_company

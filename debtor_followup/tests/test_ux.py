@@ -188,6 +188,26 @@ class TestDebtorFilePage(DebtorFollowupCommon):
         self.assertEqual(other, {"type": "ir.actions.act_window_close"})
         self.assertIn("No answer", debtor.message_ids[:1].body)
 
+    def test_file_chatter_shows_the_contacts_conversation(self):
+        """The reminders and replies on the contact and the calls on the file are one conversation on the file."""
+        debtor = self._debtor(self.customer)
+        reminder = self.customer.message_post(body="Reminder sent", message_type="comment",
+                                              subtype_xmlid="mail.mt_comment")
+        other = self.customer_b.message_post(body="Not this customer", message_type="comment",
+                                             subtype_xmlid="mail.mt_comment")
+        self.env["debtor.followup.log"].with_user(self.controller).create({
+            "customer_id": debtor.id, "kind": "call", "outcome": "no_answer"}).action_confirm()
+        call = debtor.message_ids[:1]
+        Message = self.env["mail.message"].with_user(self.controller)
+        fetched = Message._message_fetch(None, thread=debtor.with_user(self.controller))["messages"]
+        self.assertIn(reminder, fetched)
+        self.assertIn(call, fetched)
+        self.assertNotIn(other, fetched)
+        # a plain invoicing user reads it as the contact's messages allow
+        fetched = self.env["mail.message"].with_user(self.invoicing_user)._message_fetch(
+            None, thread=debtor.with_user(self.invoicing_user))["messages"]
+        self.assertIn(reminder, fetched)
+
     def test_refresh_makes_files_without_chatter_noise(self):
         debtor = self._debtor(self.customer)
         self.assertTrue(debtor)
