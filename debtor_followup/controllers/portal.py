@@ -122,6 +122,7 @@ class DebtorPortal(PortalAccount):
             "currency": customer.company_id.currency_id,
             "moves": moves,
             "move_states": customer._debtor_portal_move_states(moves),
+            "move_due": customer._debtor_portal_move_due(moves),
             "move_urls": moves._debtor_portal_urls(),
             "disputed_moves": set(request.env["debtor.dispute"].sudo().search(
                 [("move_id", "in", moves.ids), ("state", "in", ("open", "investigation"))]).move_id.ids),

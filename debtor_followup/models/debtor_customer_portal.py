@@ -189,9 +189,21 @@ class DebtorCustomer(models.Model):
             ("payment_state", "in", ("not_paid", "partial")), ("amount_residual", ">", 0),
         ], order="invoice_date_due, id")
 
+    def _debtor_portal_move_due(self, moves):
+        """``{move id: due date}``: the due date of each invoice's earliest open installment, the one the follow-up
+        chases (an invoice paid in installments is overdue as soon as one of them is, whatever its last date)."""
+        due = {}
+        for line in moves.line_ids:
+            if line.account_type == "asset_receivable" and not line.reconciled and line.amount_residual > 0 \
+                    and line.date_maturity:
+                current = due.get(line.move_id.id)
+                due[line.move_id.id] = min(current, line.date_maturity) if current else line.date_maturity
+        return due
+
     def _debtor_portal_move_states(self, moves):
         """``{move id: what the follow-up does with it}``, a short label per invoice for the page."""
         today = fields.Date.context_today(self)
+        due = self._debtor_portal_move_due(moves)
         lines = moves.line_ids.filtered(lambda line: line.account_type == "asset_receivable"
                                         and not line.reconciled)
         reasons = dict(self.env["account.move.line"]._fields["debtor_exclusion_reason"]._description_selection(
@@ -202,7 +214,7 @@ class DebtorCustomer(models.Model):
             reason = next((line.debtor_exclusion_reason for line in mine if line.debtor_exclusion_reason), False)
             if reason:
                 states[move.id] = reasons.get(reason, reason)
-            elif move.invoice_date_due and move.invoice_date_due < today:
+            elif due.get(move.id) and due[move.id] < today:
                 level = mine.debtor_level_id.sorted("delay_days")[-1:]
                 states[move.id] = self.env._("Overdue, reminded (%(level)s)", level=level.name) if level \
                     else self.env._("Overdue")

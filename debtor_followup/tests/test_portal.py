@@ -115,6 +115,19 @@ class TestPortal(DebtorFollowupCommon, HttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertIn(f"/my/debtor/{self.debtor.id}?access_token={self.token}", response.headers["Location"])
 
+    def test_an_invoice_in_installments_is_overdue_from_its_first_open_one(self):
+        """The page dates and labels an invoice by its earliest open installment, as the follow-up chases it: 30 %
+        due 20 days ago is overdue although the last 70 % falls due in 40 days."""
+        term = self.env["account.payment.term"].create({
+            "name": "30% now, 70% in 60 days",
+            "line_ids": [Command.create({"value": "percent", "value_amount": 30.0, "nb_days": 0}),
+                         Command.create({"value": "percent", "value_amount": 70.0, "nb_days": 60})]})
+        invoice = self._invoice(self.customer, 1000.0, self.today - timedelta(days=20), payment_term=term)
+        first, last = self._receivable(invoice)
+        self.assertEqual(self.debtor._debtor_portal_move_due(invoice), {invoice.id: first.date_maturity})
+        self.assertGreater(last.date_maturity, self.today)
+        self.assertTrue(self.debtor._debtor_portal_move_states(invoice)[invoice.id].startswith("Overdue"))
+
     def test_strangers_get_404(self):
         cases = {
             "another customer's id with this link": f"/my/debtor/{self.other_debtor.id}?access_token={self.token}",
