@@ -22,6 +22,9 @@ class DebtorFollowupCommon(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # PDFs rendered in a test are rendered as the nightly run does without a server: wkhtmltopdf must not ask
+        # the test's own HTTP server for Odoo's report styles (it would wait on this test's transaction for good)
+        cls.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         cls.company = cls.company_data["company"]
         cls.company.email = "credit@company.example.com"
         cls.policy = cls.env["debtor.followup.policy"]._get_company_default(cls.company)
