@@ -2,6 +2,7 @@ import base64
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2.errors import ReadOnlySqlTransaction
 
 from odoo import api
 from odoo import fields
@@ -124,6 +125,10 @@ class DebtorCustomer(models.Model):
         """Issue a new link to the files that have none or whose link has expired, in one statement."""
         stale = self.sudo().filtered(lambda customer: customer._debtor_portal_expired())
         if stale:
+            if self.env.cr.readonly:
+                # a read-only request (e.g. a statement previewed in the browser): Odoo serves it again on a
+                # read/write cursor, without an SQL error in the log
+                raise ReadOnlySqlTransaction("cannot issue the customer's page link in a read-only transaction")
             self.env.flush_all()
             self.env.cr.execute(SQL(
                 """UPDATE debtor_customer
