@@ -169,7 +169,7 @@ class DebtorFollowupPolicy(models.Model):
     @api.model
     def _translate_all_standard_names(self, langs):
         """After the addon's translations of ``langs`` were loaded: every company's standard texts."""
-        self.with_context(active_test=False).search([])._translate_standard_names(langs)
+        self.with_context(active_test=False).search([("id", "!=", False)])._translate_standard_names(langs)
 
     @api.model
     def _install_default_policies(self):
