@@ -377,6 +377,17 @@ class DebtorCustomerExecution(models.Model):
                 fail(job, error)
 
     @api.model
+    def _reminder_author(self, default):
+        """Who sends and signs this file's reminder: the user who sends it; when the nightly run sends it (as the
+        superuser, OdooBot), the file's follow-up responsible, so that the customer answers a person.
+
+        :param default: the sending user's partner
+        """
+        self.ensure_one()
+        if self.env.user._is_superuser() and self.responsible_id:
+            return self.responsible_id.partner_id
+        return default
+
     def _create_reminder_mails(self, jobs, author):
         """Queue the reminders of ``jobs`` in one go, each logged in its customer's chatter.
 
@@ -389,17 +400,18 @@ class DebtorCustomerExecution(models.Model):
         comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         partners = self.env["res.partner"].browse([job["customer"].partner_id.id for job in jobs])
         for job in jobs:
-            job["email_from"] = job["rendered"]["email_from"] or author.email_formatted
+            job["author"] = job["customer"]._reminder_author(author)
+            job["email_from"] = job["rendered"]["email_from"] or job["author"].email_formatted
         reply_to = partners.sudo()._notify_get_reply_to_batch(
             defaults={job["customer"].partner_id.id: job["email_from"] for job in jobs},
-            author_ids=dict.fromkeys(partners.ids, author.id))
+            author_ids={job["customer"].partner_id.id: job["author"].id for job in jobs})
         mails = self.env["mail.mail"].sudo().create([{
             "model": "res.partner",
             "res_id": job["customer"].partner_id.id,
             "record_name": job["customer"].partner_id.display_name,
             "message_type": "comment",
             "subtype_id": comment,
-            "author_id": author.id,
+            "author_id": job["author"].id,
             "email_from": job["email_from"],
             "reply_to": reply_to[job["customer"].partner_id.id],
             "subject": job["rendered"]["subject"],
@@ -417,7 +429,7 @@ class DebtorCustomerExecution(models.Model):
             "mail_message_id": mail.mail_message_id.id,
             "mail_mail_id": mail.id,
             "res_partner_id": recipient.id,
-            "author_id": author.id,
+            "author_id": job["author"].id,
             "notification_type": "email",
             "notification_status": "ready",
             "is_read": True,

@@ -98,7 +98,8 @@ class ResPartner(models.Model):
         (``level_id``, ``lines_by_partner``, ``customers``); without it (a template tried out from the composer)
         the customer's overdue items in the current company are shown.
 
-        :return: dict with ``customer`` (debtor file), ``level``, ``legal_html`` (the text of the customer's
+        :return: dict with ``customer`` (debtor file), ``level``, ``signature`` (who signs: the file's
+            responsible when the nightly run sends, else the user), ``legal_html`` (the text of the customer's
             country letter, ``debtor.customer._legal_notice``, or False), ``lines``, ``amount_due``, ``total_due``,
             ``total_overdue``, ``currency``, ``company`` and ``items_html`` (the rendered table of items)
         """
@@ -131,6 +132,7 @@ class ResPartner(models.Model):
             "customer": customer,
             "level": level,
             "legal_html": notice and customer._legal_notice_html(notice),
+            "signature": customer._reminder_author(self.env.user.partner_id).name if customer else self.env.user.name,
             "owed": owed,
             "owed_total": sum(f["interest"] + f["costs"] for f in owed.values()) if owed else 0.0,
             "lines": lines,

@@ -62,6 +62,22 @@ class TestFollowupBatch(DebtorFollowupCommon):
                                  [(partner, "ready")])
                 self.assertEqual(action.line_ids.debtor_level_id, self.level_1)
 
+    def test_the_nightly_run_sends_and_signs_in_the_responsibles_name(self):
+        """The cron runs as OdooBot: each reminder is authored and signed by its file's follow-up responsible (the
+        customer answers a person); a file without one keeps the sender."""
+        with_owner, without = self.payers[:1], self.payers[1:2]
+        self._debtor(with_owner).responsible_id = self.controller
+        cron_env = self.env(user=self.env.ref("base.user_root"))
+        with freeze_time("2026-01-08"):
+            run = cron_env["debtor.followup.run"]._get_or_start_run(self.company, self.d("2026-01-08"),
+                                                                   trigger="cron")
+            run._execute()
+        mine = run.action_ids.filtered(lambda action: action.partner_id == with_owner)
+        other = run.action_ids.filtered(lambda action: action.partner_id == without)
+        self.assertEqual(mine.mail_message_id.author_id, self.controller.partner_id)
+        self.assertIn("Connie Controller", self._mails(mine).body_html)
+        self.assertEqual(other.mail_message_id.author_id, self.env.ref("base.user_root").partner_id)
+
     def test_a_template_failing_for_one_customer_spares_the_others(self):
         unlucky = self.payers[3]
         values = type(self.env["res.partner"])._debtor_followup_values
