@@ -109,6 +109,9 @@ registry.category("web_tour.tours").add("debtor_followup_spreadsheet_dashboard",
                     clientX: rect.left + bar.x,
                     clientY: rect.top + (bar.y + bar.base) / 2,
                     bubbles: true,
+                    // as a real click is: the drill-down cancels it, so the chart's menu link does not
+                    // open a second action (Odoo's chartOdooMenuPlugin checks defaultPrevented)
+                    cancelable: true,
                 };
                 chart.canvas.dispatchEvent(new MouseEvent("mousemove", point));
                 chart.canvas.dispatchEvent(new MouseEvent("click", point));
@@ -133,7 +136,11 @@ registry.category("web_tour.tours").add("debtor_followup_spreadsheet_dashboard",
             run: "click",
         },
         {
+            content: "The dashboard is back with its aging chart",
             trigger: ".o-figure[data-id=debtor_chart_aging] canvas",
+            async run() {
+                await loadedChart("debtor_chart_aging");
+            },
         },
     ],
 });
