@@ -17,6 +17,7 @@ from . import debtor_customer_merge
 from . import debtor_customer_statement
 # after debtor_customer_statement: it extends what the statements and letters print (the customer's page link)
 from . import debtor_customer_portal
+from . import debtor_customer_refresh
 from . import debtor_demo_generator
 from . import debtor_demo_story
 from . import debtor_dispute

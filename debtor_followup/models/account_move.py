@@ -95,7 +95,10 @@ class AccountMove(models.Model):
             current = disputes.filtered(lambda d: d.state in ("open", "investigation"))[:1]
             move.debtor_dispute_state = current.state if current else False
 
-    @api.depends("amount_residual", "invoice_date_due", "partner_id")
+    # Computed when read, from the reconciliations (dated payments). Not declared as @api.depends on the items'
+    # amounts: Odoo would then walk these fields on every change of any amount of any entry (the closure of
+    # amount_residual's own dependencies), a cost on all of Odoo's flows. The flows that change what they read
+    # (posting, matching, unmatching, editing items) forget them instead: debtor.customer._forget_item_figures.
     @api.depends_context("date")
     def _compute_debtor_owed(self):
         today = fields.Date.context_today(self)
@@ -126,6 +129,8 @@ class AccountMove(models.Model):
 
     def _debtor_handed_over(self):
         """Those of these invoices that are in a handover (any but a withdrawn one), whoever asks."""
+        if not self:
+            return self
         lines = self.env["debtor.handover.line"].sudo().search_fetch(
             [("move_id", "in", self.ids), ("state", "!=", "withdrawn")], ["move_id"])
         return self.browse(lines.move_id.ids)
@@ -154,6 +159,8 @@ class AccountMove(models.Model):
                 "res_id": self.debtor_handover_id.id, "view_mode": "form"}
 
     def button_draft(self):
+        if not self:  # Odoo resets empty sets of entries to draft when it unlinks nothing (payments, matches)
+            return super().button_draft()
         handed_over = self._debtor_handed_over()
         if handed_over:
             raise UserError(self.env._(

@@ -80,7 +80,10 @@ class AccountMoveCredit(models.Model):
             for draft in drafts:
                 key = draft.commercial_partner_id._origin.id
                 usage[key] = usage.get(key, 0.0) + draft.amount_total_signed
-            files = Customer.sudo().search([("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
+            # what the credit control reads of a file is set by people, not by the refresh: no need to refresh
+            # the files Odoo's flows queued (a posting would pay for the previous transaction's refresh)
+            files = Customer.sudo().with_context(debtor_skip_queue=True).search(
+                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
             by_partner = {customer.partner_id: customer for customer in files}
             for move in moves:
                 partner = move.commercial_partner_id._origin

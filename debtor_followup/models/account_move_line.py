@@ -12,6 +12,10 @@ from .debtor_customer import EXCLUSION_REASONS
 
 # The item's follow-up history: written by the follow-up (SQL or sudo), never by hand, whatever the user's rights.
 FOLLOWUP_HISTORY_FIELDS = frozenset({"debtor_level_id", "debtor_last_action_date", "debtor_resume_date"})
+# What the figures computed on the fly from an item read (see debtor.customer._forget_item_figures).
+ITEM_FIGURE_SOURCES = frozenset({
+    "date_maturity", "partner_id", "company_id", "balance", "amount_currency", "amount_residual", "reconciled",
+    "debtor_manual_exclusion", "no_followup", *FOLLOWUP_HISTORY_FIELDS})
 
 
 class AccountMoveLine(models.Model):
@@ -78,8 +82,8 @@ class AccountMoveLine(models.Model):
         for line in self:
             line.debtor_date_paid = line.reconciled and max(line.matched_credit_ids.mapped("max_date"), default=False)
 
-    @api.depends("date_maturity", "debtor_level_id", "debtor_last_action_date", "debtor_manual_exclusion",
-                 "amount_residual", "partner_id", "company_id")
+    # Computed when read from the follow-up state; forgotten by the flows that change it instead of declared as
+    # dependencies (see account.move._compute_debtor_owed and debtor.customer._forget_item_figures).
     @api.depends_context("date")
     def _compute_debtor_next(self):
         today = fields.Date.context_today(self)
@@ -176,6 +180,8 @@ class AccountMoveLine(models.Model):
         if not self.env.su and FOLLOWUP_HISTORY_FIELDS & vals.keys():
             self._debtor_refuse_history()
         res = super().write(vals)
+        if ITEM_FIGURE_SOURCES & vals.keys():
+            self.env["debtor.customer"]._forget_item_figures()
         if "debtor_manual_exclusion" in vals or "no_followup" in vals:
             self.env["debtor.customer"]._refresh_later_for(self)
         return res
@@ -205,6 +211,7 @@ class AccountMoveLine(models.Model):
         ))
         self.invalidate_recordset(fnames)
         self.modified(fnames)
+        self.env["debtor.customer"]._forget_item_figures()
 
     def _debtor_update_plans(self):
         """Re-allocate the payments of the payment plans covering these items' invoices (one search for all)."""

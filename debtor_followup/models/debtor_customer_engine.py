@@ -1,5 +1,8 @@
+import logging
 from collections import defaultdict
 from datetime import timedelta
+
+import psycopg2
 
 from odoo import api
 from odoo import fields
@@ -12,6 +15,8 @@ from .debtor_customer import FIGURE_COLUMNS
 from .debtor_customer import STATUS_SEQUENCE
 from .debtor_customer import DebtorCustomer
 from .debtor_handover import EXCLUDING_STATES as EXCLUDING_HANDOVER_STATES
+
+_logger = logging.getLogger(__name__)
 
 # The states of the records that take an item out of the follow-up (see _exclusion_reason_sql).
 EXCLUDING_DISPUTE_STATES = ("open", "investigation")
@@ -279,12 +284,20 @@ class DebtorCustomerEngine(models.Model):
 
     # The customers whose files Odoo's own flows changed in this transaction, per company, refreshed once.
     _PENDING_KEY = "debtor_followup.pending_refresh"
+    # Set once this transaction has refreshed the files waiting in the queue (debtor.customer.refresh).
+    _QUEUE_DONE_KEY = "debtor_followup.refresh_queue_done"
+    # Refreshed per chunk of queued customers by the cron.
+    _QUEUE_CHUNK = 2000
 
     @api.model
     def _debtor_mark_pending(self, partner_ids_by_company):
-        """Note that the files of these customers need a refresh (figures and usual delay): the refresh runs once,
-        set-based, when the transaction commits or as soon as debtor files are read or searched, whichever comes
-        first. What is cached of the files' figures is forgotten now, so the next read refreshes first.
+        """Note that the files of these customers need a refresh (figures and usual delay).
+
+        In this transaction the refresh runs, set-based, as soon as the files' figures are read or searched. If the
+        transaction commits without reading them (Odoo's own flows: posting, reconciling, paying), the customers
+        are handed to the refresh queue instead (one insert at commit, see ``_debtor_queue_pending``): the flows
+        pay nothing more, and the cron or the next reader refreshes them. What is cached of the files' figures is
+        forgotten now, so the next read refreshes first.
 
         :param partner_ids_by_company: ``{company id: {commercial partner id, ...}}``
         """
@@ -292,41 +305,137 @@ class DebtorCustomerEngine(models.Model):
         pending = data.get(self._PENDING_KEY)
         if pending is None:
             pending = data[self._PENDING_KEY] = defaultdict(set)
-            self.env.cr.precommit.add(self.sudo()._debtor_refresh_pending)
+            self.env.cr.precommit.add(self.sudo()._debtor_queue_pending)
         for company_id, partner_ids in partner_ids_by_company.items():
             pending[company_id] |= set(partner_ids)
         self.invalidate_model([*FIGURE_COLUMNS, *DELAY_COLUMNS], flush=False)
 
     @api.model
     def _debtor_refresh_pending(self):
-        """Refresh the files noted by ``_debtor_mark_pending``, company by company (called at commit, or before
-        debtor files are read)."""
+        """Refresh the files noted by ``_debtor_mark_pending`` in this transaction, company by company (before
+        their figures are read)."""
         pending = self.env.cr.precommit.data.pop(self._PENDING_KEY, None)
         if not pending:
             return
-        Customer = self.sudo()  # whoever's read triggers it (a manager of one company reading a report...)
         try:
-            for company_id, partner_ids in list(pending.items()):
-                company = Customer.env["res.company"].browse(company_id)
-                partners = Customer.env["res.partner"].browse(partner_ids)
-                Customer._refresh(company, partners)
-                Customer._refresh_usual_delays(company, partners)  # payments matched or undone
-                del pending[company_id]
+            self._debtor_refresh_customers(pending)
         except Exception:
-            # not lost: what is left is refreshed at the next read or at commit
+            # not lost: what is left is refreshed at the next read or queued at commit
             self._debtor_mark_pending(pending)
             raise
-        self.env.flush_all()  # at commit, what the refresh wrote must reach the database too
+
+    @api.model
+    def _debtor_refresh_customers(self, partner_ids_by_company):
+        """Refresh the figures and usual delays of these customers' files, company by company, set-based.
+
+        :param partner_ids_by_company: ``{company id: {commercial partner id, ...}}``; the companies done are
+            removed from it (what is left after an error is what was not refreshed)
+        """
+        Customer = self.sudo()  # whoever's read triggers it (a manager of one company reading a report...)
+        for company_id, partner_ids in list(partner_ids_by_company.items()):
+            company = Customer.env["res.company"].browse(company_id)
+            partners = Customer.env["res.partner"].browse(partner_ids)
+            Customer._refresh(company, partners)
+            Customer._refresh_usual_delays(company, partners)  # payments matched or undone
+            del partner_ids_by_company[company_id]
+        self.env.flush_all()
+
+    @api.model
+    def _debtor_queue_pending(self):
+        """At commit, the files noted in this transaction and not refreshed yet go to the refresh queue (one
+        insert), and the refresh cron is woken to do them now."""
+        pending = self.env.cr.precommit.data.pop(self._PENDING_KEY, None)
+        rows = [(company_id, partner_id) for company_id, partner_ids in (pending or {}).items()
+                for partner_id in partner_ids]
+        if not rows:
+            return
+        # the statement's snapshot does not see the rows it inserts: was_empty tells whether others were waiting
+        self.env.cr.execute(SQL(
+            """WITH queued AS (
+                   INSERT INTO debtor_customer_refresh (company_id, partner_id) VALUES %s
+                   ON CONFLICT (company_id, partner_id) DO NOTHING RETURNING 1)
+               SELECT NOT EXISTS (SELECT 1 FROM debtor_customer_refresh)""",
+            SQL(", ").join(SQL("(%s, %s)", company_id, partner_id) for company_id, partner_id in rows)))
+        was_empty = self.env.cr.fetchone()[0]
+        if was_empty:
+            # others waiting means the cron was woken already (and readers refresh what waits anyway): a burst of
+            # postings wakes it once
+            cron = self.env.ref("debtor_followup.ir_cron_debtor_refresh_queue", raise_if_not_found=False)
+            if cron:
+                cron._trigger()
+
+    @api.model
+    def _debtor_process_queue(self, limit=None):
+        """Refresh the files waiting in the refresh queue (oldest first, at most ``limit`` customers), set-based.
+
+        The queued rows are taken with ``SKIP LOCKED``: a transaction doing the same (the cron and a reader, two
+        readers) leaves them to the other. In a read-only transaction this raises PostgreSQL's read-only error,
+        on which Odoo retries the request with a read/write cursor: a reader never sees a file left stale.
+
+        :return: the number of customers refreshed
+        """
+        self.env.cr.execute(SQL(
+            """DELETE FROM debtor_customer_refresh
+                WHERE id IN (SELECT id FROM debtor_customer_refresh ORDER BY id %s FOR UPDATE SKIP LOCKED)
+            RETURNING company_id, partner_id""",
+            SQL("LIMIT %s", limit) if limit else SQL()))
+        by_company = defaultdict(set)
+        rows = self.env.cr.fetchall()
+        for company_id, partner_id in rows:
+            by_company[company_id].add(partner_id)
+        if by_company:
+            self._debtor_refresh_customers(by_company)
+        return len(rows)
+
+    @api.model
+    def _cron_process_refresh_queue(self):
+        """Refresh the files Odoo's flows queued, a chunk per commit (woken by the flows themselves)."""
+        while True:
+            done = self._debtor_process_queue(
+                limit=self._QUEUE_CHUNK if self.env.context.get("ir_cron_progress_id") else None)
+            if not done or not self.env.context.get("ir_cron_progress_id"):
+                # outside the cron job (tests, shell) the caller's transaction stays whole: one pass
+                return
+            self.env.cr.execute("SELECT COUNT(*) FROM debtor_customer_refresh")
+            remaining = self.env.cr.fetchone()[0]
+            if self.env["ir.cron"]._commit_progress(done, remaining=remaining) <= 0:
+                return
+
+    def _debtor_refresh_before_read(self):
+        """Before debtor files are read or searched: refresh what this transaction left pending and, once per
+        transaction, what waits in the refresh queue (files included that the refresh creates). Code that reads
+        only what people set on the files (the credit control of a posting) passes ``debtor_skip_queue``."""
+        data = self.env.cr.precommit.data
+        if data.get(self._PENDING_KEY):
+            self._debtor_refresh_pending()
+        if data.get(self._QUEUE_DONE_KEY) or self.env.context.get("debtor_skip_queue"):
+            return
+        data[self._QUEUE_DONE_KEY] = True
+        self.env.cr.execute("SELECT EXISTS (SELECT 1 FROM debtor_customer_refresh)")
+        if not self.env.cr.fetchone()[0]:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self._debtor_process_queue()
+        except psycopg2.errors.ReadOnlySqlTransaction:
+            raise  # Odoo retries the request with a read/write cursor, which refreshes them
+        except psycopg2.errors.SerializationFailure:
+            # another transaction (the cron) refreshed them since this one began: as of this transaction's
+            # snapshot the files stay as they were, like everything else it reads
+            self.invalidate_model([*FIGURE_COLUMNS, *DELAY_COLUMNS], flush=False)
+        except Exception:
+            # the reader still gets the files (as last refreshed); the queued ones wait for the cron, which logs the
+            # same error if it lasts
+            _logger.warning("The refresh of the queued debtor files failed; they stay queued", exc_info=True)
+            self.invalidate_model([*FIGURE_COLUMNS, *DELAY_COLUMNS], flush=False)
 
     def flush_model(self, fnames=None):
-        # a read or search of debtor files sees the refresh that Odoo's flows left pending in this transaction
-        if self.env.cr.precommit.data.get(self._PENDING_KEY):
-            self._debtor_refresh_pending()
+        # a read or search of debtor files sees the refresh that Odoo's flows left pending or queued
+        self._debtor_refresh_before_read()
         return super().flush_model(fnames)
 
     def flush_recordset(self, fnames=None):
-        if self.env.cr.precommit.data.get(self._PENDING_KEY):
-            self._debtor_refresh_pending()
+        self._debtor_refresh_before_read()
         return super().flush_recordset(fnames)
 
     @api.model
@@ -335,6 +444,28 @@ class DebtorCustomerEngine(models.Model):
         ``debtor_skip_refresh``): honoured for the superuser and administrators only, so that a key sent over RPC
         cannot leave the figures stale."""
         return bool(self.env.context.get("debtor_skip_refresh")) and (self.env.su or self.env.user._is_admin())
+
+    # The fields computed when read from the items' amounts, due dates and levels, per model.
+    _ITEM_FIGURE_FIELDS = {
+        "account.move": ["debtor_owed_rule", "debtor_owed_interest", "debtor_owed_costs", "debtor_owed_total",
+                         "debtor_owed_note"],
+        "account.move.line": ["debtor_next_level_id", "debtor_next_action_date", "debtor_exclusion_reason",
+                              "debtor_overdue_days"],
+        "debtor.promise": ["amount_paid"],
+    }
+
+    @api.model
+    def _forget_item_figures(self):
+        """Forget what was computed from the items (an invoice's interest and total owed, an item's next level, a
+        promise's amount paid since): Odoo's flows or the follow-up changed their amounts, due dates or levels.
+
+        These fields do not declare those items' fields as dependencies: Odoo would walk them on every change of
+        any entry's amounts (the closure of ``amount_residual``'s dependencies), a cost on all of its flows for
+        fields that only forms and lists show. The places that change them call this instead (posting, matching
+        and unmatching, editing items, the follow-up recording a level).
+        """
+        for model_name, fnames in self._ITEM_FIGURE_FIELDS.items():
+            self.env[model_name].invalidate_model(fnames, flush=False)
 
     @api.model
     def _refresh_later_for(self, lines):
@@ -349,6 +480,8 @@ class DebtorCustomerEngine(models.Model):
 
         :param lines: ``account.move.line`` records
         """
+        if lines:
+            self._forget_item_figures()
         if not lines or self._skip_refresh():
             return
         by_company = defaultdict(set)

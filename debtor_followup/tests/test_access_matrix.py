@@ -52,6 +52,7 @@ MODEL_RIGHTS = {
     # the customers' answers on their page (written by the page, as superuser); its request counter: nobody's
     "debtor.portal.answer":             (NOBODY, "r", "r", "r"),
     "debtor.portal.hit":                (NOBODY, NOBODY, NOBODY, NOBODY),
+    "debtor.customer.refresh":          (NOBODY, NOBODY, NOBODY, NOBODY),
     # run logs: controllers read them (what did last night's run do?); managers also start runs
     "debtor.followup.run":              (NOBODY, NOBODY, "r", "crwu"),
     # collection handovers: controllers read them (they answer the customer's questions) but change nothing;
