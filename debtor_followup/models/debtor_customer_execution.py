@@ -54,16 +54,18 @@ class DebtorCustomerExecution(models.Model):
         partners = self.env["res.partner"].browse([debtor_file.partner_id.id for debtor_file, _lines in items])
         all_lines = self.env["account.move.line"].concat(*(lines for _customer, lines in items))
         today = fields.Date.context_today(self)
+        tables = self._debtor_items_tables([lines for _customer, lines in items], today)
         template = level.mail_template_id.with_company(items[0][0].company_id).with_context(debtor_followup={
             "level_id": level.id,
             "lines_by_partner": {debtor_file.partner_id.id: lines.ids for debtor_file, lines in items},
             "customers": {debtor_file.partner_id.id: debtor_file.id for debtor_file, _lines in items},
             "prefetch_line_ids": all_lines.ids,
             "pay_urls": all_lines.move_id._debtor_portal_urls(payable_only=not level.invoice_links),
-            # the items tables of all the customers at once (the template asks for each customer's)
+            # the items tables of all the customers at once (the template asks for each customer's), read
+            # together: their items and invoices are fetched once for the batch, not once per customer
             "items_tables": dict(zip(
-                (self._debtor_items_key(lines, today) for _customer, lines in items),
-                self._debtor_items_tables([lines for _customer, lines in items], today), strict=True)),
+                (self._debtor_items_key(lines, today) for _customer, lines in items), tables, strict=True)),
+            "items_prefetch_ids": [line_id for table in tables for line_id in (*table["debits"], *table["credits"])],
         })
         rendered = {
             field: template._render_field(source, partners.ids, compute_lang=True)

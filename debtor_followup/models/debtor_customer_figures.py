@@ -231,10 +231,14 @@ class DebtorCustomerFigures(models.Model):
             ``(currency, figures)`` with figures ``open``, ``credits``, ``total``, ``overdue``, ``disputed`` in
             that currency)
         """
-        given = (self.env.context.get("debtor_followup") or {}).get("items_tables") or {}
-        table = given.get(self._debtor_items_key(lines, today)) or self._debtor_items_tables([lines], today)[0]
+        batch = self.env.context.get("debtor_followup") or {}
+        table = (batch.get("items_tables") or {}).get(self._debtor_items_key(lines, today))
+        if table:
+            prefetch = batch.get("items_prefetch_ids") or [*table["debits"], *table["credits"]]
+        else:
+            table = self._debtor_items_tables([lines], today)[0]
+            prefetch = [*table["debits"], *table["credits"]]
         Line, Currency = self.env["account.move.line"], self.env["res.currency"]
-        prefetch = [*table["debits"], *table["credits"]]
         return {
             "debits": Line.browse(table["debits"]).with_prefetch(prefetch),
             "credits": Line.browse(table["credits"]).with_prefetch(prefetch),
