@@ -10,6 +10,7 @@ from . import debtor_customer
 from . import debtor_customer_credit
 from . import debtor_customer_engine
 from . import debtor_customer_execution
+from . import debtor_customer_documents
 from . import debtor_customer_figures
 from . import debtor_customer_late_payment
 from . import debtor_customer_letters

@@ -114,22 +114,7 @@ class DebtorCustomerExecution(models.Model):
         :return: ``ir.attachment`` records, one per invoice, linked to their invoices
         """
         invoices = moves.filtered(lambda move: move.is_invoice() and move.state == "posted")
-        missing = invoices.filtered(lambda move: not move.invoice_pdf_report_id)
-        missing = missing.browse(list(dict.fromkeys(missing.ids)))  # a batch's jobs can share an invoice
-        for company, company_moves in missing.grouped("company_id").items():
-            contents = self.env["ir.actions.report"].with_company(company)._debtor_render_split(
-                "account.account_invoices", company_moves)
-            created = self.env["ir.attachment"].sudo().create([{
-                "name": move._get_invoice_report_filename(),
-                "raw": contents[move.id],
-                "mimetype": "application/pdf",
-                "res_model": "account.move",
-                "res_id": move.id,
-                "res_field": "invoice_pdf_report_file",  # what Odoo's send flow does: it becomes the invoice's PDF
-            } for move in company_moves])
-            for move, attachment in zip(company_moves, created, strict=True):
-                move.sudo().message_main_attachment_id = attachment
-            company_moves.invalidate_recordset(["invoice_pdf_report_id", "invoice_pdf_report_file"])
+        self._keep_invoice_pdfs(invoices)
         return invoices.sudo().invoice_pdf_report_id.copy({"res_field": False})
 
     def _check_reminded_items(self, level, lines):

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -142,3 +143,32 @@ class TestFollowupDocuments(DebtorFollowupCommon):
             self.assertTrue(invoice.access_token)
             self.assertIn(f"/my/invoices/{invoice.id}?access_token={invoice.access_token}", mail.body_html)
             self.assertIn("View online", mail.body_html, "no payment provider: the link views the invoice")
+
+    def test_invoice_pdfs_prepared_during_the_day_for_the_nights_reminders(self):
+        Customer = self.env["debtor.customer"]
+        later = self.env["res.partner"].create({"name": "Not Yet Due Ltd", "is_company": True,
+                                                "email": "ap@notyetdue.example.com"})
+        later_invoice = self._invoice(later, 80.0, "2025-12-20", due_date="2026-03-01")
+        with freeze_time("2026-01-02"):
+            Customer._refresh(self.company)
+            night = self._debtor(self.payers[0]).next_action_date
+        self.assertEqual(self._debtor(self.payers[0]).due_level_id, self.level_1)
+        calls, patcher = self._count_renders()
+        with freeze_time(night - timedelta(days=1)), patcher:
+            Customer._refresh(self.company)
+            Customer._cron_prepare_invoice_pdfs()
+            self.assertEqual([ref for ref, _ids in calls], ["account.account_invoices"],
+                             "the three invoices of tomorrow's reminders, in one rendering")
+            self.assertEqual(len(self.invoices.invoice_pdf_report_id), 3, "kept as Odoo's own invoice PDFs")
+            self.assertFalse(later_invoice.invoice_pdf_report_id, "not reminded tomorrow: left alone")
+            calls.clear()
+            Customer._cron_prepare_invoice_pdfs()
+            self.assertEqual(calls, [], "nothing left to prepare")
+        with freeze_time(night), patcher:
+            actions = Customer._execute_levels(self._items(self.level_1))
+            self.assertEqual(set(actions.mapped("state")), {"done"})
+            self.assertEqual([ref for ref, _ids in calls], ["debtor_followup.action_report_debtor_statement"],
+                             "the night renders the statements only: the invoices' PDFs are there")
+            for action, invoice in zip(actions, self.invoices, strict=True):
+                pdf = self._mails(action).attachment_ids.filtered(lambda a: a.res_model == "account.move")
+                self.assertEqual(pdf.raw, invoice.invoice_pdf_report_id.raw)
