@@ -112,3 +112,25 @@ class TestFlowHooks(DebtorFollowupCommon):
         self.env["debtor.customer"]._cron_process_refresh_queue()
         self.assertEqual(debtor.total_overdue, 150.0)
         self.assertEqual(self._queued(), [])
+
+    @freeze_time("2026-03-02")
+    def test_figures_computed_when_read_follow_the_flows_in_the_same_transaction(self):
+        """The invoice's total owed, an item's next level and a promise's amount paid are not declared dependent on
+        the items' amounts: the flows that change those forget them, so a second read in the same transaction is
+        current."""
+        self.company.debtor_late_payment_rule = "eu"
+        invoice = self._invoice(self.customer, 1000.0, "2026-01-01", due_date="2026-01-31")
+        item = self._receivable(invoice)
+        owed_before, next_before = invoice.debtor_owed_total, item.debtor_next_level_id
+        self.assertGreater(owed_before, 1000.0, "interest accrued since 31 January")
+        self.assertTrue(next_before)
+        promise = self.env["debtor.promise"].create({
+            "partner_id": self.customer.id, "company_id": self.company.id, "date": "2026-03-20",
+            "amount": 400.0, "line_ids": [(6, 0, item.ids)]})
+        self.assertEqual(promise.amount_paid, 0.0)
+        self._pay(invoice, 400.0, "2026-03-02")
+        self.assertAlmostEqual(invoice.debtor_owed_total, owed_before - 400.0, delta=0.5,
+                               msg="the payment of today is in the second read")
+        self.assertEqual(promise.amount_paid, 400.0)
+        item._debtor_set_level(next_before, self.d("2026-03-02"))
+        self.assertNotEqual(item.debtor_next_level_id, next_before, "the level recorded moves the next one on")
