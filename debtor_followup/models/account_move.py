@@ -99,6 +99,7 @@ class AccountMove(models.Model):
     # amounts: Odoo would then walk these fields on every change of any amount of any entry (the closure of
     # amount_residual's own dependencies), a cost on all of Odoo's flows. The flows that change what they read
     # (posting, matching, unmatching, editing items) forget them instead: debtor.customer._forget_item_figures.
+    @api.depends("partner_id", "line_ids")
     @api.depends_context("date")
     def _compute_debtor_owed(self):
         today = fields.Date.context_today(self)

@@ -82,8 +82,11 @@ class AccountMoveLine(models.Model):
         for line in self:
             line.debtor_date_paid = line.reconciled and max(line.matched_credit_ids.mapped("max_date"), default=False)
 
-    # Computed when read from the follow-up state; forgotten by the flows that change it instead of declared as
-    # dependencies (see account.move._compute_debtor_owed and debtor.customer._forget_item_figures).
+    # Computed when read from the follow-up state. The item's own fields are declared; its amounts are not (they
+    # change with every payment, and Odoo would walk these fields on every change of any entry's amounts): the
+    # flows that change them forget these fields instead (debtor.customer._forget_item_figures).
+    @api.depends("date_maturity", "debtor_level_id", "debtor_last_action_date", "debtor_manual_exclusion",
+                 "partner_id", "company_id")
     @api.depends_context("date")
     def _compute_debtor_next(self):
         today = fields.Date.context_today(self)

@@ -54,8 +54,9 @@ class DebtorPromise(models.Model):
     user_id = fields.Many2one(comodel_name="res.users", string="Recorded By", default=lambda self: self.env.user)
     note = fields.Text()
 
-    # the items' amounts change with payments: forgotten by the flows that match them rather than declared as
-    # dependencies (see debtor.customer._forget_item_figures)
+    # the items themselves are declared; their amounts change with payments and are forgotten by the flows that
+    # match them rather than declared (see debtor.customer._forget_item_figures)
+    @api.depends("line_ids", "residual_at_promise")
     def _compute_amount_paid(self):
         for promise in self:
             promise.amount_paid = promise.residual_at_promise - sum(promise.line_ids.mapped("amount_residual"))
