@@ -47,6 +47,7 @@ class DebtorCustomerDocuments(models.Model):
             ("next_action_date", "<=", until),
             ("reminder_mode", "=", "auto"),
             ("due_level_id.attach_invoices", "=", True),
+            ("due_level_id.invoice_links", "=", False),  # a level linking its invoices attaches none
             ("due_level_id.auto_execute", "=", True),
         ], ["partner_id"])
         if not files:

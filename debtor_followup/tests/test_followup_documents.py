@@ -156,6 +156,10 @@ class TestFollowupDocuments(DebtorFollowupCommon):
         calls, patcher = self._count_renders()
         with freeze_time(night - timedelta(days=1)), patcher:
             Customer._refresh(self.company)
+            self.level_1.invoice_links = True
+            Customer._cron_prepare_invoice_pdfs()
+            self.assertEqual(calls, [], "a level that links its invoices instead attaches none: nothing to make")
+            self.level_1.invoice_links = False
             Customer._cron_prepare_invoice_pdfs()
             self.assertEqual([ref for ref, _ids in calls], ["account.account_invoices"],
                              "the three invoices of tomorrow's reminders, in one rendering")
