@@ -1,11 +1,17 @@
+import ast
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import escape
 
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.addons.base.models.res_lang import intersperse
 from odoo.tools import SQL
+from odoo.tools import float_is_zero
+from odoo.tools import format_date
+from odoo.tools.misc import get_lang
 
 from .debtor_customer import DELAY_COLUMNS
 from .debtor_customer import DELAY_MONTHS
@@ -13,6 +19,43 @@ from .debtor_customer_engine import EXCLUDING_DISPUTE_STATES
 from .debtor_customer_engine import EXCLUDING_PLAN_STATES
 from .debtor_customer_engine import EXCLUDING_PROMISE_STATES
 from .debtor_handover import EXCLUDING_STATES as EXCLUDING_HANDOVER_STATES
+
+
+class ItemsFormatter:
+    """The amounts and dates of an items table as text, as Odoo's ``monetary`` and ``date`` QWeb widgets write them
+    in the language of ``env`` (the same digits, separators, symbol and spaces), without the widget machinery
+    around each value: a batch of reminders shows some 15 figures per customer.
+
+    An amount is written without the widget's ``oe_currency_value`` span, which only serves Odoo's editors.
+    """
+
+    def __init__(self, env):
+        self.env = env
+        lang = env["res.lang"]._get_data(id=get_lang(env).id)
+        self.decimal_point = lang.decimal_point
+        self.thousands_sep = lang.thousands_sep or ""
+        self.grouping = ast.literal_eval(lang.grouping)
+        self.dates = {}
+
+    def money(self, value, currency):
+        """``value`` in ``currency``, like ``ir.qweb.field.monetary`` (without ``from_currency``)."""
+        digits = currency.decimal_places
+        if float_is_zero(value, precision_digits=digits):
+            value = 0.0
+        integer, _sep, decimals = ("%.*f" % (digits, currency.round(value))).partition(".")
+        integer = intersperse(integer, self.grouping, self.thousands_sep)[0]
+        text = self.decimal_point.join([integer, decimals]) if _sep else integer
+        text = text.replace(" ", "\N{NO-BREAK SPACE}").replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
+        symbol = currency.symbol or ""
+        if currency.position == "before":
+            return escape(f"{symbol}\N{NO-BREAK SPACE}{text}")
+        return escape(f"{text}\N{NO-BREAK SPACE}{symbol}")
+
+    def date(self, value):
+        """``value`` like ``ir.qweb.field.date`` (the language's date format)."""
+        if value not in self.dates:
+            self.dates[value] = format_date(self.env, value)
+        return self.dates[value]
 
 
 class DebtorCustomerFigures(models.Model):
@@ -227,9 +270,9 @@ class DebtorCustomerFigures(models.Model):
         customers at once (``_debtor_items_tables``) and passes them in the context key ``debtor_followup``.
 
         :return: dict with ``debits`` and ``credits`` (``account.move.line``, earliest due first), ``disputed``
-            (``{line_id: disputed amount in the item's currency}``) and ``totals`` (list of
+            (``{line_id: disputed amount in the item's currency}``), ``totals`` (list of
             ``(currency, figures)`` with figures ``open``, ``credits``, ``total``, ``overdue``, ``disputed`` in
-            that currency)
+            that currency) and ``fmt`` (an ``ItemsFormatter`` in the language of the environment)
         """
         batch = self.env.context.get("debtor_followup") or {}
         table = (batch.get("items_tables") or {}).get(self._debtor_items_key(lines, today))
@@ -244,6 +287,7 @@ class DebtorCustomerFigures(models.Model):
             "credits": Line.browse(table["credits"]).with_prefetch(prefetch),
             "disputed": table["disputed"],
             "totals": [(Currency.browse(currency_id), figures) for currency_id, figures in table["totals"]],
+            "fmt": ItemsFormatter(self.env),
         }
 
     @api.model

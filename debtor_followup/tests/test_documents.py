@@ -8,6 +8,7 @@ from PyPDF2 import PdfReader
 from stdnum import iso11649
 
 from odoo import Command
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import DebtorFollowupCommon
@@ -149,6 +150,37 @@ class TestDocuments(DebtorFollowupCommon):
                 "debtor_followup.action_report_debtor_letter", action.ids)[0].decode()
         letter = lxml_html.fromstring(html)
         self.assertEqual(letter.xpath("//h2")[0].text_content().strip(), "Mise en demeure")
+
+    def test_items_table_figures_are_written_as_odoos_widgets_write_them(self):
+        """The items table writes its amounts and dates itself (a batch shows thousands of them): the same text as
+        Odoo's monetary and date widgets, in every language and currency position."""
+        from odoo.addons.debtor_followup.models.debtor_customer_figures import ItemsFormatter
+
+        for code in ("fr_FR", "de_CH", "nl_NL"):
+            self.env["res.lang"]._activate_lang(code)
+        euro, dollar = self.env.ref("base.EUR"), self.env.ref("base.USD")
+        yen = self.env.ref("base.JPY")
+        values = [0.0, -0.0, 0.004, -0.004, 0.005, 12, 1234.5, -1234.5, 1234567.891, -98765432.1, 1e-9, 2.675]
+        dates = [fields.Date.to_date("2026-02-10"), fields.Date.to_date("2025-12-31"), False]
+        for code in ("en_US", "fr_FR", "de_CH", "nl_NL"):
+            env = self.env(context=dict(self.env.context, lang=code))
+            formatter = ItemsFormatter(env)
+            for currency in (euro, dollar, yen):
+                for value in values:
+                    widget = env["ir.qweb.field.monetary"].value_to_html(value, {"display_currency": currency})
+                    ours = formatter.money(value, currency)
+                    self.assertEqual(lxml_html.fromstring(f"<div>{ours}</div>").text_content(),
+                                     lxml_html.fromstring(f"<div>{widget}</div>").text_content(),
+                                     f"{value} {currency.name} in {code}")
+            for value in dates:
+                self.assertEqual(formatter.date(value), env["ir.qweb.field.date"].value_to_html(value, {}))
+        # in a French statement, as a French reader writes them
+        self.customer.lang = "fr_FR"
+        tree = lxml_html.fromstring(self._statement_html(self._debtor(self.customer)))
+        total = tree.xpath("//tr[hasclass('o_debtor_total_due')]/td")[1].text_content()
+        self.assertRegex(total, r"^\$\s1\s150,00$", "1,000 + 300 - 150 in French (the company in dollars)")
+        rows = tree.xpath("//tr[hasclass('o_debtor_item')]")
+        self.assertEqual(rows[0].xpath("./td")[2].text_content(), "01/01/2026")
 
     def test_without_bank_account_the_reference_is_still_there(self):
         self.company_data["default_journal_bank"].bank_account_id = False
