@@ -48,7 +48,7 @@ class DebtorFollowupRun(models.Model):
     _debtor_control_fields = (
         "company_id", "run_date", "date_start", "date_end", "state", "trigger", "user_id", "customer_count",
         "kept_promise_count", "broken_promise_count", "sla_reminder_count", "plan_reminder_count",
-        "plan_completed_count", "plan_broken_count", "log", "batch_customer_ids")
+        "plan_completed_count", "plan_broken_count", "log", "batch_customer_ids", "batch_done_ids")
     _debtor_create_by_actions = True
 
     company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
@@ -160,8 +160,9 @@ class DebtorFollowupRun(models.Model):
                     continue
                 run = self._start_run(company, today)
                 run._commit_batch(0)  # the run and its log exist before any work: nothing can roll them back
-                run._run_step(self.env._("Usual payment delays"), lambda company=company: self.env[
-                    "debtor.customer"]._refresh_usual_delays(company, today=today))
+                if not run.batch_customer_ids:  # (a run resumed after its selection has done its steps)
+                    run._run_step(self.env._("Usual payment delays"), lambda company=company: self.env[
+                        "debtor.customer"]._refresh_usual_delays(company, today=today))
                 finished = run._execute_safely(batch_size)
                 if not finished:
                     return  # out of time: the cron calls us again as soon as it can and the run resumes
@@ -312,13 +313,31 @@ class DebtorFollowupRun(models.Model):
         *decided* again (``debtor.customer._compute_followup_state``), *acted* on (``_execute_batch``) and
         *logged* (the actions, the run's counts and log) and committed (``_execute_batches``, shared with the
         other cron workers: ``debtor_followup_run_workers.py``)."""
+        if self.batch_customer_ids:
+            # resumed (the cron's time slice ran out, or the worker died) after the selection was committed: the
+            # steps are done, the batches committed are done; go on with the rest of the selection
+            todo_ids = self._selection_left()
+        else:
+            todo_ids = self._select_and_prepare(today)
+        if not self._execute_batches(todo_ids, batch_size, today):
+            return False
+        self.write({"state": "done", "date_end": fields.Datetime.now()})
+        self._commit_batch(0, 0)
+        return True
+
+    def _select_and_prepare(self, today):
+        """The first part of a run: its steps (``_run_steps``), then the selection of the files due, stored on the
+        run with the steps' counts and committed, and the other cron workers called to share its batches.
+
+        :return: the ids of the debtor files selected, in the order of their batches
+        """
         results = {key: self._run_step(label, function, default) for key, label, function, default
                    in self._run_steps(today)}
         todo = self._select(results["files"])
         kept, broken = results["promises"]
         plans = results["plans"]
         self.write({
-            # a resumed run keeps the count of its first selection
+            # a run started again after failing in its steps keeps the count of its first selection
             "customer_count": self.customer_count or len(todo),
             "kept_promise_count": self.kept_promise_count + len(kept),
             "broken_promise_count": self.broken_promise_count + len(broken),
@@ -331,11 +350,7 @@ class DebtorFollowupRun(models.Model):
         # the selection is committed: the other cron workers share its batches (debtor_followup_run_workers.py)
         self._commit_batch(0, len(todo))
         self._trigger_workers()
-        if not self._execute_batches([debtor_file.id for debtor_file in todo], batch_size, today):
-            return False
-        self.write({"state": "done", "date_end": fields.Datetime.now()})
-        self._commit_batch(0, 0)
-        return True
+        return [debtor_file.id for debtor_file in todo]
 
     def _run_steps(self, today):
         """The steps of a run before the reminders, in this order; each runs in a savepoint (``_run_step``): a

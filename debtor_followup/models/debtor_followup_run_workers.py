@@ -1,3 +1,4 @@
+import json
 import logging
 
 from odoo import api
@@ -28,6 +29,10 @@ class DebtorFollowupRun(models.Model):
     batch_customer_ids = fields.Json(
         string="Customers Selected", readonly=True, copy=False,
         help="Technical: the debtor files the run selected, in the order of its batches, shared by the workers.")
+    batch_done_ids = fields.Json(
+        string="Customers Done", readonly=True, copy=False,
+        help="Technical: the debtor files of the selection whose batch is committed, by whichever worker; a run "
+             "resumed, and a worker called again, go on with the others.")
 
     @api.model
     def _cron_help_followup(self, batch_size=BATCH_SIZE):
@@ -41,7 +46,7 @@ class DebtorFollowupRun(models.Model):
         runs = self.search([("state", "=", "running"), ("run_date", "=", today)], order="id")
         for run in runs.filtered("batch_customer_ids"):
             try:
-                if not run._execute_batches(run.batch_customer_ids, batch_size, today, wait=False):
+                if not run._execute_batches(run._selection_left(), batch_size, today, wait=False):
                     return
             except Exception:
                 # the batch under way is rolled back; its customers are left to the run that selected them
@@ -55,6 +60,24 @@ class DebtorFollowupRun(models.Model):
             ("model_id.model", "=", self._name), ("code", "ilike", "_cron_help_followup")])
         for worker in workers:
             worker._trigger()
+
+    def _selection_left(self):
+        """The ids of the debtor files of this run's selection that no committed batch has done yet, in order
+        (read from the database: the other workers commit theirs)."""
+        self.ensure_one()
+        self.invalidate_recordset(["batch_customer_ids", "batch_done_ids"])
+        done = set(self.batch_done_ids or [])
+        return [customer_id for customer_id in self.batch_customer_ids or [] if customer_id not in done]
+
+    def _mark_batch_done(self, customers):
+        """Note in the batch's transaction that ``customers`` are done (committed with the batch). One statement
+        appending to the list: workers finishing batches at the same time wait for each other's commit only."""
+        if customers:
+            self.env.cr.execute(SQL(
+                """UPDATE debtor_followup_run
+                      SET batch_done_ids = COALESCE(batch_done_ids, '[]'::jsonb) || %s::jsonb
+                    WHERE id = %s""", json.dumps(customers.ids), self.id))
+            self.invalidate_recordset(["batch_done_ids"])
 
     def _execute_batches(self, customer_ids, batch_size, today, wait=True):
         """Execute the levels due of ``customer_ids`` (debtor files of this run's company) batch by batch, each
@@ -81,6 +104,7 @@ class DebtorFollowupRun(models.Model):
                     self._execute_batch([(customer, due) for customer in locked
                                          if (due := self._auto_due(fresh.get(customer.partner_id.id)))])
                     Customer._refresh(company, locked.partner_id, today=today)
+                    self._mark_batch_done(locked)
             # what a batch read stays out of the next ones: the memory of a run does not grow with its size
             self.env.invalidate_all()
             remaining -= len(ids)
@@ -88,10 +112,13 @@ class DebtorFollowupRun(models.Model):
                 _logger.info("Follow-up run %s out of time, %s customers left", self.id, remaining)
                 return False
         if skipped and wait:
-            existing = Customer.browse(skipped).exists()
+            left = set(self._selection_left())
+            existing = Customer.browse([customer_id for customer_id in skipped if customer_id in left]).exists()
             if existing:
                 # the batches the other workers hold: wait for their commit, then act on whatever is still due
                 self.env.cr.execute(SQL(
                     "SELECT id FROM debtor_customer WHERE id IN %s ORDER BY id FOR UPDATE", tuple(existing.ids)))
-                return self._execute_batches(existing.ids, batch_size, today, wait=False)
+                left = set(self._selection_left())
+                return self._execute_batches([customer_id for customer_id in existing.ids if customer_id in left],
+                                             batch_size, today, wait=False)
         return True

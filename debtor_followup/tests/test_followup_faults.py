@@ -71,6 +71,48 @@ class TestFollowupFaults(DebtorFollowupCommon):
                 actions, mails = self._reminders(partner)
                 self.assertEqual((len(actions), len(mails)), (1, 1), f"{partner.name} reminded exactly once")
 
+    def test_a_run_out_of_time_goes_on_at_the_next_call_without_its_steps_again(self):
+        """Odoo gives a cron call about ten seconds, then calls it again while it reports work left: past that,
+        every batch ends the call. Each new call goes on with the batches left; the steps before the reminders
+        (promises, plans, every file's figures, the credit scores) ran once, in the first call."""
+        customer_class = type(self.env["debtor.customer"])
+        steps, delays = [], []
+        original_steps = self.RunClass._run_steps
+        original_delays = customer_class._refresh_usual_delays
+
+        def count_steps(run, today):
+            steps.append(run.id)
+            return original_steps(run, today)
+
+        def count_delays(customers, company, partners=None, today=None):
+            delays.append(company.id)
+            return original_delays(customers, company, partners=partners, today=today)
+
+        with freeze_time("2026-01-08"), \
+                patch.object(self.RunClass, "_commit_batch", lambda run, processed, remaining=None: 0.0), \
+                patch.object(self.RunClass, "_run_steps", count_steps), \
+                patch.object(customer_class, "_refresh_usual_delays", count_delays):
+            calls = 0
+            while calls < 10:
+                calls += 1
+                self.Run._cron_run_followup(batch_size=1)
+                if calls == 1:
+                    first_call_delays = delays.count(self.company.id)
+                run = self.Run.search([("company_id", "=", self.company.id), ("run_date", "=", "2026-01-08")])
+                self.assertEqual(len(run), 1, "one run log, however many calls")
+                if run.state == "done":
+                    break
+                self.assertEqual(run.state, "running")
+            self.assertEqual(calls, 4, "one batch of one customer per call once out of time")
+            self.assertEqual(len(steps), 1, "the steps ran in the first call only")
+            self.assertTrue(first_call_delays)
+            self.assertEqual(delays.count(self.company.id), first_call_delays, "the usual delays in the first call")
+            self.assertEqual(run.customer_count, 4)
+            self.assertEqual(sorted(run.batch_done_ids), sorted(run.batch_customer_ids))
+            for partner in self.payers:
+                actions, mails = self._reminders(partner)
+                self.assertEqual((len(actions), len(mails)), (1, 1), f"{partner.name} reminded exactly once")
+
     def test_two_runs_at_once_do_not_act_on_the_same_customer(self):
         original_lock = self.RunClass._lock_batch
         with freeze_time("2026-01-08"):
