@@ -41,6 +41,11 @@ def parse_args():
                         help="port of the HTTP server started for wkhtmltopdf to read the documents' styles, as in "
                              "production (0: none)")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the run to FILE (pstats format)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="cron workers sharing the run, each a process as in Odoo's multi-process server "
+                             "(default 2, Odoo's default --max-cron-threads); 1: the run alone, measured in one "
+                             "transaction rolled back, with its SQL queries and rendering time (bench_workers.py)")
+    parser.add_argument("--helper", type=int, help=argparse.SUPPRESS)  # an extra worker's process (bench_workers.py)
     return parser.parse_args()
 
 
@@ -216,6 +221,11 @@ def main():
 
     config.parse_config(["-c", args.conf, "--log-level=warn"])
     odoo.modules.module.initialize_sys_path()
+    if args.helper:
+        from bench_workers import helper
+
+        helper(args, odoo)
+        return
     registry = build(args, odoo)
     if args.http_port and args.documents != "none":
         config["http_port"] = args.http_port
@@ -230,6 +240,14 @@ def main():
             env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{args.http_port}")
             sample = env["debtor.customer"].search([], limit=1)
             env["ir.actions.report"]._render_qweb_pdf("debtor_followup.action_report_debtor_statement", sample.ids)
+    if args.workers > 1:
+        from bench_workers import measure_with_workers
+
+        if args.documents in ("both", "shipped"):
+            measure_with_workers(args, odoo, documents=True, reports=args.documents == "shipped")
+        if args.documents in ("both", "none"):
+            measure_with_workers(args, odoo, documents=False)
+        return
     if args.documents in ("both", "shipped"):
         measure(args, odoo, registry, documents=True, reports=args.documents == "shipped")
     if args.documents in ("both", "none"):

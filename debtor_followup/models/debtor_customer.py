@@ -47,6 +47,8 @@ FIGURE_COLUMNS = {
     "due_level_id": "int4",
     "status_sequence": "int4",
 }
+# Written by the nightly run when a batch is done (debtor.followup.run._mark_batch_done).
+RUN_COLUMNS = {"last_run_id": "int4"}
 # Written by _refresh_usual_delays(): it changes with payments and the date only, not with the follow-up.
 DELAY_COLUMNS = {"usual_delay_days": "int4"}
 # The usual payment delay of a customer is measured on the invoices it paid in the last DELAY_MONTHS months.
@@ -157,6 +159,10 @@ class DebtorCustomer(models.Model):
         help="The level the next action will execute.",
     )
     last_action_date = fields.Date(readonly=True)
+    last_run_id = fields.Many2one(
+        comodel_name="debtor.followup.run", string="Last Examined by Run", readonly=True, copy=False,
+        ondelete="set null",
+        help="The nightly run whose batch last examined this customer (a run resumed goes on with the others).")
     usual_delay_days = fields.Integer(
         string="Usual Payment Delay (days)",
         readonly=True,
@@ -372,7 +378,8 @@ class DebtorCustomer(models.Model):
             return
         if "credit_hold" in vals and self.env.user._is_admin():
             vals = {key: value for key, value in vals.items() if key != "credit_hold"}
-        system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys() | DELAY_COLUMNS.keys()) & vals.keys()
+        system_fields = (FIGURE_COLUMNS.keys() | SCORE_COLUMNS.keys() | DELAY_COLUMNS.keys()
+                         | RUN_COLUMNS.keys()) & vals.keys()
         if system_fields:
             raise AccessError(self.env._(
                 "%(fields)s are computed by the follow-up and cannot be set by hand.",

@@ -48,7 +48,7 @@ class DebtorFollowupRun(models.Model):
     _debtor_control_fields = (
         "company_id", "run_date", "date_start", "date_end", "state", "trigger", "user_id", "customer_count",
         "kept_promise_count", "broken_promise_count", "sla_reminder_count", "plan_reminder_count",
-        "plan_completed_count", "plan_broken_count", "log", "batch_customer_ids", "batch_done_ids")
+        "plan_completed_count", "plan_broken_count", "log", "batch_customer_ids")
     _debtor_create_by_actions = True
 
     company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)

@@ -1,5 +1,7 @@
-import json
 import logging
+import time
+
+import psycopg2
 
 from odoo import api
 from odoo import fields
@@ -10,6 +12,8 @@ from odoo.tools import split_every
 from .debtor_followup_run import BATCH_SIZE
 
 _logger = logging.getLogger(__name__)
+# seconds between two looks of the run that selected at the batches other workers still hold
+WAIT_SECONDS = 0.5
 
 
 class DebtorFollowupRun(models.Model):
@@ -29,10 +33,6 @@ class DebtorFollowupRun(models.Model):
     batch_customer_ids = fields.Json(
         string="Customers Selected", readonly=True, copy=False,
         help="Technical: the debtor files the run selected, in the order of its batches, shared by the workers.")
-    batch_done_ids = fields.Json(
-        string="Customers Done", readonly=True, copy=False,
-        help="Technical: the debtor files of the selection whose batch is committed, by whichever worker; a run "
-             "resumed, and a worker called again, go on with the others.")
 
     @api.model
     def _cron_help_followup(self, batch_size=BATCH_SIZE):
@@ -62,22 +62,27 @@ class DebtorFollowupRun(models.Model):
             worker._trigger()
 
     def _selection_left(self):
-        """The ids of the debtor files of this run's selection that no committed batch has done yet, in order
-        (read from the database: the other workers commit theirs)."""
+        """The ids of the debtor files of this run's selection that no committed batch has examined yet, in the
+        order of the selection (read from the database: the other workers commit theirs)."""
         self.ensure_one()
-        self.invalidate_recordset(["batch_customer_ids", "batch_done_ids"])
-        done = set(self.batch_done_ids or [])
-        return [customer_id for customer_id in self.batch_customer_ids or [] if customer_id not in done]
+        self.invalidate_recordset(["batch_customer_ids"])
+        selection = self.batch_customer_ids or []
+        if not selection:
+            return []
+        self.env["debtor.customer"].flush_model(["last_run_id"])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM debtor_customer WHERE id = ANY(%s) AND last_run_id IS DISTINCT FROM %s",
+            selection, self.id))
+        left = {row[0] for row in self.env.cr.fetchall()}
+        return [customer_id for customer_id in selection if customer_id in left]
 
     def _mark_batch_done(self, customers):
-        """Note in the batch's transaction that ``customers`` are done (committed with the batch). One statement
-        appending to the list: workers finishing batches at the same time wait for each other's commit only."""
+        """Note on the debtor files of a batch, in the batch's transaction (committed with it), that this run has
+        examined them. The batch holds their rows locked: no other worker writes them meanwhile."""
         if customers:
-            self.env.cr.execute(SQL(
-                """UPDATE debtor_followup_run
-                      SET batch_done_ids = COALESCE(batch_done_ids, '[]'::jsonb) || %s::jsonb
-                    WHERE id = %s""", json.dumps(customers.ids), self.id))
-            self.invalidate_recordset(["batch_done_ids"])
+            self.env.cr.execute(SQL("UPDATE debtor_customer SET last_run_id = %s WHERE id IN %s",
+                                    self.id, tuple(customers.ids)))
+            customers.invalidate_recordset(["last_run_id"])
 
     def _execute_batches(self, customer_ids, batch_size, today, wait=True):
         """Execute the levels due of ``customer_ids`` (debtor files of this run's company) batch by batch, each
@@ -92,9 +97,12 @@ class DebtorFollowupRun(models.Model):
         Customer = self.env["debtor.customer"].with_company(company)
         remaining = len(customer_ids)
         skipped = []
+        # in the cron job, each batch locks its files in a transaction of its own (Odoo's transactions are
+        # REPEATABLE READ: a file another worker changed after this transaction began cannot be locked in it)
+        self._commit_batch(0, None)
         for ids in split_every(batch_size, customer_ids):
             batch = Customer.browse(ids)
-            if ids and not self._skip_locked(batch):
+            if ids and not self._skip_locked_safely(batch):
                 skipped.extend(ids)  # another worker is at it
             else:
                 locked = self._lock_batch(batch)
@@ -112,13 +120,45 @@ class DebtorFollowupRun(models.Model):
                 _logger.info("Follow-up run %s out of time, %s customers left", self.id, remaining)
                 return False
         if skipped and wait:
-            left = set(self._selection_left())
-            existing = Customer.browse([customer_id for customer_id in skipped if customer_id in left]).exists()
+            return self._wait_for_workers(skipped, batch_size, today)
+        return True
+
+    def _skip_locked_safely(self, customers):
+        """``_skip_locked``, where a file another worker committed since this transaction began counts as taken
+        (it is done, or left to the run's wait)."""
+        try:
+            with self.env.cr.savepoint():
+                return self._skip_locked(customers)
+        except psycopg2.errors.SerializationFailure:
+            return set()
+
+    def _wait_for_workers(self, skipped, batch_size, today):
+        """The run that selected, at the end: wait for the batches other workers hold, then execute whatever of
+        them they left (a worker that died leaves its files unlocked and not examined).
+
+        :return: False when out of time (the next call of the cron job goes on), True otherwise
+        """
+        skipped = set(skipped)
+        if not self.env.context.get("ir_cron_progress_id"):
+            # one transaction (tests, a run by hand in a shell): wait on the locks themselves
+            existing = self.env["debtor.customer"].browse(
+                [customer_id for customer_id in self._selection_left() if customer_id in skipped]).exists()
             if existing:
-                # the batches the other workers hold: wait for their commit, then act on whatever is still due
                 self.env.cr.execute(SQL(
                     "SELECT id FROM debtor_customer WHERE id IN %s ORDER BY id FOR UPDATE", tuple(existing.ids)))
                 left = set(self._selection_left())
                 return self._execute_batches([customer_id for customer_id in existing.ids if customer_id in left],
                                              batch_size, today, wait=False)
-        return True
+            return True
+        while True:
+            # each look in a new transaction, which sees the batches the others committed meanwhile
+            out_of_time = not self._commit_batch(0, None)
+            left = [customer_id for customer_id in self._selection_left() if customer_id in skipped]
+            if not left:
+                return True
+            if self._skip_locked_safely(self.env["debtor.customer"].browse(left)):
+                # some are free: executed now (what is due is read again under the lock), the rest waited for
+                return self._execute_batches(left, batch_size, today, wait=True)
+            time.sleep(WAIT_SECONDS)
+            if out_of_time:
+                return False  # the next call of the cron job waits on
