@@ -1,7 +1,7 @@
 """Benchmark of the nightly follow-up run (prints figures; it asserts nothing).
 
-Builds once a database with the demo generator (default 10,000 customers and 100,000 invoices), then measures in one
-transaction that is rolled back at the end, so every call measures the same data:
+Builds once a database with the demo generator (default 10,000 customers and 100,000 invoices), then measures, so
+that every call measures the same data:
 
 * one plain SQL aggregate over the open receivable lines (the floor any follow-up must read);
 * the follow-up run of the company: wall time, SQL queries, peak memory (RSS growth), the time spent rendering the
@@ -13,8 +13,14 @@ The run is measured twice: with the **shipped defaults** (the *Standard* policy 
 PDFs attached, the final notice printed as a letter) and without any document. The invoices' PDFs the first
 measurement keeps are rolled back with it, so both start from the same database.
 
+By default the run is measured as Odoo runs it with its default two cron workers in its multi-process server: the
+nightly job and one extra worker, each a process, on a copy of the database (``bench_workers.py``).
+``--workers 1`` measures the run alone in one rolled-back transaction, with its SQL queries, rendering time and
+memory.
+
 Usage (through the dev script, which passes the Odoo path and config):
     ./dev bench [--customers N] [--invoices N] [--db NAME] [--rebuild] [--documents both|shipped|none]
+                [--workers N] [--profile FILE]
 """
 
 import argparse
