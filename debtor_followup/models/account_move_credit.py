@@ -23,27 +23,45 @@ class AccountMoveCredit(models.Model):
     )
     debtor_credit_override_user_id = fields.Many2one(comodel_name="res.users", string="Credit Override By",
                                                      readonly=True, copy=False)
-    debtor_credit_limit = fields.Monetary(string="Customer Credit Limit", compute="_compute_debtor_credit",
+    debtor_credit_limit = fields.Monetary(string="Customer Credit Limit", compute="_compute_debtor_credit_customer",
                                           currency_field="company_currency_id")
     debtor_credit_usage = fields.Monetary(
         string="Customer Credit Used", compute="_compute_debtor_credit", currency_field="company_currency_id",
         help="The customer's open receivables plus its draft invoices in this company, this invoice included.")
-    debtor_credit_on_hold = fields.Boolean(string="Customer On Credit Hold", compute="_compute_debtor_credit")
+    debtor_credit_on_hold = fields.Boolean(string="Customer On Credit Hold",
+                                           compute="_compute_debtor_credit_customer")
     debtor_credit_warning = fields.Text(compute="_compute_debtor_credit")
 
-    @api.depends("partner_id", "company_id", "move_type", "state", "amount_total_signed")
+    def _debtor_credit_invoices(self):
+        return self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund") and m.commercial_partner_id)
+
+    # What depends on the customer only is computed apart from what depends on the invoice's amount: every field
+    # depending on the amount is visited each time Odoo changes it, dozens of times while an invoice is created
+    @api.depends("partner_id", "company_id", "move_type")
+    def _compute_debtor_credit_customer(self):
+        for move in self:
+            move.debtor_credit_limit = 0.0
+            move.debtor_credit_on_hold = False
+        Customer = self.env["debtor.customer"]
+        for company, moves in self._debtor_credit_invoices().grouped("company_id").items():
+            partners = moves.commercial_partner_id._origin
+            files = Customer.sudo().with_context(debtor_skip_queue=True).search_fetch(
+                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)], ["partner_id"])
+            by_partner = {customer.partner_id: customer for customer in files}
+            for move in moves:
+                partner = move.commercial_partner_id._origin
+                move.debtor_credit_limit = partner.sudo().with_company(company).credit_limit
+                move.debtor_credit_on_hold = bool(by_partner.get(partner, Customer).credit_on_hold)
+
+    # the invoice's total as the form shows it while lines are typed (tax_totals, as Odoo's own credit warning)
+    @api.depends("partner_id", "company_id", "move_type", "state", "tax_totals", "currency_id")
     @api.depends_context("date")
     def _compute_debtor_credit(self):
         for move in self:
-            move.debtor_credit_limit = 0.0
             move.debtor_credit_usage = 0.0
-            move.debtor_credit_on_hold = False
             move.debtor_credit_warning = False
-        invoices = self.filtered(lambda m: m.move_type in ("out_invoice", "out_refund") and m.commercial_partner_id)
-        for move, (customer, limit, usage) in invoices._debtor_credit_state().items():
-            move.debtor_credit_limit = limit
+        for move, (customer, limit, usage) in self._debtor_credit_invoices()._debtor_credit_state().items():
             move.debtor_credit_usage = usage
-            move.debtor_credit_on_hold = bool(customer.credit_on_hold)
             if move.move_type == "out_invoice" and move.state == "draft":
                 reasons = move._debtor_credit_reasons(customer, limit, usage, banner=True)
                 if customer.credit_result == "cash_in_advance":
@@ -79,7 +97,7 @@ class AccountMoveCredit(models.Model):
             usage = Customer._credit_exposure(company, partners, exclude_moves=drafts)
             for draft in drafts:
                 key = draft.commercial_partner_id._origin.id
-                usage[key] = usage.get(key, 0.0) + draft.amount_total_signed
+                usage[key] = usage.get(key, 0.0) + draft._debtor_draft_amount()
             # what the credit control reads of a file is set by people, not by the refresh: no need to refresh
             # the files Odoo's flows queued (a posting would pay for the previous transaction's refresh)
             files = Customer.sudo().with_context(debtor_skip_queue=True).search(
@@ -90,6 +108,17 @@ class AccountMoveCredit(models.Model):
                 limit = partner.sudo().with_company(company).credit_limit
                 state[move] = (by_partner.get(partner, Customer), limit, usage.get(partner.id, 0.0))
         return state
+
+    def _debtor_draft_amount(self):
+        """What this draft adds to its customer's credit use, in company currency: its stored total once saved,
+        the total of the lines typed so far while it is edited in the form (not saved yet)."""
+        self.ensure_one()
+        if self.id:
+            return self.amount_total_signed
+        totals = self.tax_totals or {}
+        amount = totals.get("total_amount_currency" if self.currency_id == self.company_currency_id
+                            else "total_amount", 0.0)
+        return -amount if self.move_type == "out_refund" else amount
 
     def _debtor_credit_reasons(self, customer, limit, usage, banner=False):
         """Why posting this invoice goes against the customer's credit status (empty: nothing does).

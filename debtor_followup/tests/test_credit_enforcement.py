@@ -3,6 +3,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import Form
 from odoo.tests import tagged
 
 from .common import DebtorFollowupCommon
@@ -51,6 +52,26 @@ class TestCreditEnforcement(DebtorFollowupCommon):
         self.assertIn("debtor_credit_warning", over.alerts)
         self.assertEqual(over.alerts["debtor_credit_warning"]["level"], "warning")
         self.assertFalse(self.posted.debtor_credit_warning, "the banner is for invoices being drafted")
+
+    def test_the_banner_follows_the_invoice_as_it_is_edited(self):
+        """In the invoice form, the customer's credit use counts the lines as they are typed (before saving)."""
+        invoice = Form(self.env["account.move"].with_user(self.controller).with_context(
+            default_move_type="out_invoice"))
+        invoice.partner_id = self.customer
+        invoice.invoice_date = "2025-12-15"
+        with invoice.invoice_line_ids.new() as line:
+            line.name = "Goods"
+            line.price_unit = 300.0
+            line.tax_ids.clear()
+        self.assertEqual((invoice.debtor_credit_limit, invoice.debtor_credit_usage), (1000.0, 900.0))
+        self.assertFalse(invoice.debtor_credit_warning)
+        with invoice.invoice_line_ids.new() as line:
+            line.name = "More goods"
+            line.price_unit = 200.0
+            line.tax_ids.clear()
+        self.assertEqual(invoice.debtor_credit_usage, 1100.0, "600 open + 500 on this invoice, not saved yet")
+        self.assertIn("would owe", invoice.debtor_credit_warning)
+        self.assertFalse(invoice.debtor_credit_on_hold)
 
     def test_off_posts_silently(self):
         self._enforce("off")
