@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["account", "mail", "portal", "payment", "account_payment"],
-    "external_dependencies": {"python": ["python-stdnum", "lxml"]},
+    "external_dependencies": {"python": ["python-stdnum", "lxml", "qrcode"]},
     "data": [
         "security/debtor_followup_security.xml",
         "security/ir.model.access.csv",

@@ -1,7 +1,10 @@
 import base64
+import io
 from datetime import timedelta
 
+import qrcode
 from markupsafe import Markup
+from PIL import Image
 from psycopg2.errors import ReadOnlySqlTransaction
 
 from odoo import api
@@ -151,9 +154,22 @@ class DebtorCustomer(models.Model):
 
     @api.model
     def _debtor_portal_qr_code(self, url):
-        """A QR code of ``url`` as an image data URI (for letters and statements)."""
-        barcode = self.env["ir.actions.report"].barcode("QR", url, width=240, height=240)
-        return "data:image/png;base64," + base64.b64encode(barcode).decode()
+        """A QR code of ``url`` as a PNG data URI (for letters and statements): error correction level L and a
+        quiet zone of four modules, as Odoo's own QR codes (``ir.actions.report.barcode``), 8 pixels a module.
+
+        Encoded by ``qrcode`` and drawn as a bitmap of its modules: Odoo's drawing (reportlab) takes about 0.1 s a
+        code, which a night's statements, one code each, would spend thousands of times.
+        """
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=4)
+        code.add_data(url)
+        code.make(fit=True)
+        modules = code.get_matrix()
+        size = len(modules)
+        image = Image.new("1", (size, size), 1)
+        image.putdata([0 if dark else 1 for row in modules for dark in row])
+        stream = io.BytesIO()
+        image.resize((size * 8, size * 8), Image.NEAREST).save(stream, format="PNG")
+        return "data:image/png;base64," + base64.b64encode(stream.getvalue()).decode()
 
     # ------------------------------------------------------------------
     # The follow-up's documents carry the link

@@ -6,10 +6,13 @@ customer). Every answer is posted as the browser posts it (form, CSRF token, fil
 what it creates, the follow-up it pauses, and that a refused answer writes nothing.
 """
 import base64
+import io
 import re
 from datetime import timedelta
 
+import zxingcpp
 from freezegun import freeze_time
+from PIL import Image
 
 from odoo import Command
 from odoo import fields
@@ -405,7 +408,12 @@ class TestPortal(DebtorFollowupCommon, HttpCase):
         html = str(self.env["ir.actions.report"]._render_qweb_html(
             "debtor_followup.action_report_debtor_statement", self.debtor.ids)[0])
         self.assertIn(f"/debtor/{self.token}", html)
-        self.assertRegex(html, r'<img class="o_debtor_portal_qr_code"[^>]* src="data:image/png;base64,')
+        [qr_code] = re.findall(r'<img class="o_debtor_portal_qr_code"[^>]* src="data:image/png;base64,([^"]+)"', html)
+        # the QR code reads back as the short link printed beside it, at Odoo's error correction level (L)
+        [read] = zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(qr_code))))
+        self.assertEqual(read.format, zxingcpp.BarcodeFormat.QRCode)
+        self.assertEqual(read.text, f"{self.debtor.get_base_url()}/debtor/{self.token}")
+        self.assertEqual(read.ec_level, "L")
         # the letter of a reminder too (its debtor file found for the whole rendering)
         letter = str(self.env["ir.actions.report"]._render_qweb_html(
             "debtor_followup.action_report_debtor_letter", self.reminder.ids)[0])
