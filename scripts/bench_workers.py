@@ -150,7 +150,8 @@ def measure_with_workers(args, odoo, documents, reports=True):
                   f"({calls} calls of its cron job) and {args.workers - 1} extra worker(s); batches executed: "
                   + " / ".join(str(count) for count in [batches[0]] + [other["batches"] for other in others]))
             if documents:
-                print(f"day before: invoice PDFs    {prepared} made ahead by the preparing cron in {prepare_time:.1f} s")
+                print(f"day before: invoice PDFs    {prepared} made ahead by the preparing cron in "
+                      f"{prepare_time:.1f} s")
             print(f"run: wall time              {wall:.2f} s (from the nightly job's start to its run's end)")
             print(f"run: state                  {run.state}")
             print(f"load average (1, 5, 15 min) {' '.join(f'{load:.1f}' for load in os.getloadavg())}")

@@ -42,7 +42,7 @@ class ItemsFormatter:
         digits = currency.decimal_places
         if float_is_zero(value, precision_digits=digits):
             value = 0.0
-        integer, _sep, decimals = ("%.*f" % (digits, currency.round(value))).partition(".")
+        integer, _sep, decimals = f"{currency.round(value):.{digits}f}".partition(".")
         integer = intersperse(integer, self.grouping, self.thousands_sep)[0]
         text = self.decimal_point.join([integer, decimals]) if _sep else integer
         text = text.replace(" ", "\N{NO-BREAK SPACE}").replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")

@@ -11,6 +11,7 @@ from odoo import Command
 from odoo import fields
 from odoo.tests import tagged
 
+from ..models.debtor_customer_figures import ItemsFormatter
 from .common import DebtorFollowupCommon
 
 
@@ -154,8 +155,6 @@ class TestDocuments(DebtorFollowupCommon):
     def test_items_table_figures_are_written_as_odoos_widgets_write_them(self):
         """The items table writes its amounts and dates itself (a batch shows thousands of them): the same text as
         Odoo's monetary and date widgets, in every language and currency position."""
-        from odoo.addons.debtor_followup.models.debtor_customer_figures import ItemsFormatter
-
         for code in ("fr_FR", "de_CH", "nl_NL"):
             self.env["res.lang"]._activate_lang(code)
         euro, dollar = self.env.ref("base.EUR"), self.env.ref("base.USD")
