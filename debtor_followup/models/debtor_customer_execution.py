@@ -93,8 +93,14 @@ class DebtorCustomerExecution(models.Model):
 
         :return: ``{debtor file id: ir.attachment}``
         """
-        contents = self.env["ir.actions.report"]._debtor_render_split(
-            "debtor_followup.action_report_debtor_statement", self)
+        # the items tables of all the statements at once (each statement asks for its own, see _render_reminders)
+        today = fields.Date.context_today(self)
+        groups = [debtor_file.line_ids for debtor_file in self]
+        tables = self._debtor_items_tables(groups, today)
+        contents = self.env["ir.actions.report"].with_context(debtor_followup={
+            "items_tables": dict(zip((self._debtor_items_key(lines, today) for lines in groups), tables, strict=True)),
+            "items_prefetch_ids": [line_id for table in tables for line_id in (*table["debits"], *table["credits"])],
+        })._debtor_render_split("debtor_followup.action_report_debtor_statement", self)
         attachments = self.env["ir.attachment"].sudo().create([{
             "name": self.env._("Statement - %(customer)s.pdf", customer=debtor_file.partner_id.display_name),
             "raw": contents[debtor_file.id],

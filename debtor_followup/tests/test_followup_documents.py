@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo import sql_db
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
 from odoo.addons.base.models.ir_qweb import IrQweb
 from odoo.exceptions import UserError
@@ -60,6 +61,26 @@ class TestFollowupDocuments(DebtorFollowupCommon):
             self.env["debtor.customer"]._execute_levels(self._items(self.level_2))
             self.assertEqual([ref for ref, _ids in calls], ["debtor_followup.action_report_debtor_statement"],
                              "the invoices' PDFs are not rendered again")
+
+    def test_statements_of_a_batch_read_their_items_together(self):
+        """The items tables of a batch's statements are read at once: one items query for all the statements."""
+        Customer = self.env["debtor.customer"]
+        with freeze_time("2026-01-08"):
+            Customer._refresh(self.company, self.payers)
+            files = Customer.concat(*(self._debtor(partner) for partner in self.payers))
+            self.env.invalidate_all()
+            queries = []
+            original = sql_db.Cursor.execute
+
+            def execute(cursor, query, params=None, log_exceptions=True):
+                queries.append(str(getattr(query, "code", query)))
+                return original(cursor, query, params, log_exceptions)
+
+            with patch.object(sql_db.Cursor, "execute", execute):
+                attachments = files._statement_attachments()
+        self.assertEqual(len(attachments), 3)
+        items_queries = [query for query in queries if "amount_open_currency" in query]
+        self.assertEqual(len(items_queries), 1, "the three statements' items read in one query")
 
     def test_letters_rendered_together(self):
         calls, patcher = self._count_renders()
