@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
 
 
 class DebtorCustomerDocuments(models.Model):
@@ -54,10 +55,20 @@ class DebtorCustomerDocuments(models.Model):
             return self.env["account.move"]
         lines = self.env["account.move.line"].sudo().search_fetch(
             self._open_lines_domain(company, files.partner_id)
-            + [("amount_residual", ">", 0), ("date_maturity", "<", until)],
+            + [("amount_residual", ">", 0), ("date_maturity", "<", until),
+               ("move_id.move_type", "in", self.env["account.move"].get_invoice_types())],
             ["move_id"])
-        return lines.move_id.filtered(lambda move: move.is_invoice() and move.state == "posted"
-                                      and not move.invoice_pdf_report_id)
+        moves = lines.move_id
+        if not moves:
+            return moves
+        # those with Odoo's invoice PDF, in one query (the cron asks again at each call: no per-invoice reads)
+        self.env["ir.attachment"].flush_model(["res_model", "res_field", "res_id"])
+        self.env.cr.execute(SQL(
+            """SELECT res_id FROM ir_attachment
+                WHERE res_model = 'account.move' AND res_field = 'invoice_pdf_report_file' AND res_id = ANY(%s)""",
+            moves.ids))
+        kept = {row[0] for row in self.env.cr.fetchall()}
+        return moves.browse([move_id for move_id in moves.ids if move_id not in kept])
 
     @api.model
     def _cron_prepare_invoice_pdfs(self, days=1):
