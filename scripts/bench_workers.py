@@ -25,10 +25,9 @@ def _env(odoo, cr):
     return odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
 
 
-def helper(args, odoo):
-    """An extra cron worker: wait for the run's selection, call the extra worker job while batches are left, then
-    print how many batches this process executed."""
-    registry = odoo.modules.registry.Registry(args.db)
+def _count_batches(registry):
+    """Count the batches with customers that this process executes; return the count (a one-item list) and the
+    original method, to put back."""
     run_class = registry["debtor.followup.run"]
     original = run_class._execute_batch
     batches = [0]
@@ -38,6 +37,14 @@ def helper(args, odoo):
         return original(self, batch)
 
     run_class._execute_batch = counted
+    return batches, original
+
+
+def helper(args, odoo):
+    """An extra cron worker: wait for the run's selection, call the extra worker job while batches are left, then
+    print how many batches this process executed."""
+    registry = odoo.modules.registry.Registry(args.db)
+    batches, _original = _count_batches(registry)
     deadline = time.monotonic() + 4 * 3600
     while time.monotonic() < deadline:
         with registry.cursor() as cr:
@@ -111,15 +118,7 @@ def measure_with_workers(args, odoo, documents, reports=True):
                  "--helper", str(number), "--http-port", str(args.http_port)],
                 stdout=subprocess.PIPE, text=True))
         time.sleep(2)  # the extra workers have loaded their registry, as running servers have
-        run_class = registry["debtor.followup.run"]
-        original = run_class._execute_batch
-        batches = [0]
-
-        def counted(self, batch):
-            batches[0] += bool(batch)
-            return original(self, batch)
-
-        run_class._execute_batch = counted
+        batches, original = _count_batches(registry)
         started = time.monotonic()
         calls = 0
         while True:  # the nightly job, called again while it reports work left (as Odoo's cron worker does)
@@ -131,7 +130,7 @@ def measure_with_workers(args, odoo, documents, reports=True):
                 if run.state != "running":
                     break
         wall = time.monotonic() - started
-        run_class._execute_batch = original
+        registry["debtor.followup.run"]._execute_batch = original
         others = [json.loads(process.communicate(timeout=600)[0].strip().splitlines()[-1]) for process in helpers]
         helpers = []
         with registry.cursor() as cr:
