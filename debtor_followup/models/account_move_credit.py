@@ -44,10 +44,7 @@ class AccountMoveCredit(models.Model):
             move.debtor_credit_on_hold = False
         Customer = self.env["debtor.customer"]
         for company, moves in self._debtor_credit_invoices().grouped("company_id").items():
-            partners = moves.commercial_partner_id._origin
-            files = Customer.sudo().with_context(debtor_skip_queue=True).search_fetch(
-                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)], ["partner_id"])
-            by_partner = {customer.partner_id: customer for customer in files}
+            by_partner = self._debtor_credit_files(company, moves.commercial_partner_id._origin)
             for move in moves:
                 partner = move.commercial_partner_id._origin
                 move.debtor_credit_limit = partner.sudo().with_company(company).credit_limit
@@ -82,6 +79,17 @@ class AccountMoveCredit(models.Model):
             }
         return alerts
 
+    @api.model
+    def _debtor_credit_files(self, company, partners):
+        """``{commercial partner: debtor file}`` of ``partners`` in ``company`` (those that have one).
+
+        What the credit control reads of a file is set by people, not by the refresh: the files Odoo's flows queued
+        are not refreshed first (a posting would pay for the previous transaction's refresh).
+        """
+        files = self.env["debtor.customer"].sudo().with_context(debtor_skip_queue=True).search_fetch(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)], ["partner_id"])
+        return {customer.partner_id: customer for customer in files}
+
     def _debtor_credit_state(self):
         """The credit figures of the customers of these customer invoices, grouped queries per company.
 
@@ -98,11 +106,7 @@ class AccountMoveCredit(models.Model):
             for draft in drafts:
                 key = draft.commercial_partner_id._origin.id
                 usage[key] = usage.get(key, 0.0) + draft._debtor_draft_amount()
-            # what the credit control reads of a file is set by people, not by the refresh: no need to refresh
-            # the files Odoo's flows queued (a posting would pay for the previous transaction's refresh)
-            files = Customer.sudo().with_context(debtor_skip_queue=True).search(
-                [("partner_id", "in", partners.ids), ("company_id", "=", company.id)])
-            by_partner = {customer.partner_id: customer for customer in files}
+            by_partner = self._debtor_credit_files(company, partners)
             for move in moves:
                 partner = move.commercial_partner_id._origin
                 limit = partner.sudo().with_company(company).credit_limit

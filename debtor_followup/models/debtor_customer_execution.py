@@ -54,18 +54,13 @@ class DebtorCustomerExecution(models.Model):
         partners = self.env["res.partner"].browse([debtor_file.partner_id.id for debtor_file, _lines in items])
         all_lines = self.env["account.move.line"].concat(*(lines for _customer, lines in items))
         today = fields.Date.context_today(self)
-        tables = self._debtor_items_tables([lines for _customer, lines in items], today)
         template = level.mail_template_id.with_company(items[0][0].company_id).with_context(debtor_followup={
             "level_id": level.id,
             "lines_by_partner": {debtor_file.partner_id.id: lines.ids for debtor_file, lines in items},
             "customers": {debtor_file.partner_id.id: debtor_file.id for debtor_file, _lines in items},
             "prefetch_line_ids": all_lines.ids,
             "pay_urls": all_lines.move_id._debtor_portal_urls(payable_only=not level.invoice_links),
-            # the items tables of all the customers at once (the template asks for each customer's), read
-            # together: their items and invoices are fetched once for the batch, not once per customer
-            "items_tables": dict(zip(
-                (self._debtor_items_key(lines, today) for _customer, lines in items), tables, strict=True)),
-            "items_prefetch_ids": [line_id for table in tables for line_id in (*table["debits"], *table["credits"])],
+            **self._debtor_items_context([lines for _customer, lines in items], today),
         })
         rendered = {
             field: template._render_field(source, partners.ids, compute_lang=True)
@@ -86,6 +81,18 @@ class DebtorCustomerExecution(models.Model):
             result.append(values)
         return result
 
+    @api.model
+    def _debtor_items_context(self, line_groups, today):
+        """The items tables of several documents (one group of lines each) read at once, for the context key
+        ``debtor_followup`` of their rendering: each document asks ``_debtor_items_table`` for its own, and their
+        items and invoices are fetched once for all of them, not once per document."""
+        tables = self._debtor_items_tables(line_groups, today)
+        return {
+            "items_tables": dict(zip((self._debtor_items_key(lines, today) for lines in line_groups), tables,
+                                     strict=True)),
+            "items_prefetch_ids": [line_id for table in tables for line_id in (*table["debits"], *table["credits"])],
+        }
+
     def _statement_attachments(self):
         """Render the statements of these debtor files (one company) in one go, as PDF attachments owned by the
         debtor files. The reminder's message on the customer lists them; owned by the file (which controllers and
@@ -93,14 +100,9 @@ class DebtorCustomerExecution(models.Model):
 
         :return: ``{debtor file id: ir.attachment}``
         """
-        # the items tables of all the statements at once (each statement asks for its own, see _render_reminders)
-        today = fields.Date.context_today(self)
-        groups = [debtor_file.line_ids for debtor_file in self]
-        tables = self._debtor_items_tables(groups, today)
-        contents = self.env["ir.actions.report"].with_context(debtor_followup={
-            "items_tables": dict(zip((self._debtor_items_key(lines, today) for lines in groups), tables, strict=True)),
-            "items_prefetch_ids": [line_id for table in tables for line_id in (*table["debits"], *table["credits"])],
-        })._debtor_render_split("debtor_followup.action_report_debtor_statement", self)
+        contents = self.env["ir.actions.report"].with_context(debtor_followup=self._debtor_items_context(
+            [debtor_file.line_ids for debtor_file in self], fields.Date.context_today(self),
+        ))._debtor_render_split("debtor_followup.action_report_debtor_statement", self)
         attachments = self.env["ir.attachment"].sudo().create([{
             "name": self.env._("Statement - %(customer)s.pdf", customer=debtor_file.partner_id.display_name),
             "raw": contents[debtor_file.id],
